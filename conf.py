@@ -1,0 +1,83 @@
+"""Sphinx configuration of the executable book (sources in book/, output in _build/html)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+# Before any kernel (or autodoc) imports TensorFlow: no C++/absl log lines on the pages.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+ROOT = Path(__file__).resolve().parent
+LIBRARY = ROOT / "src" / "ch3lib"
+
+
+def library_fingerprint() -> str:
+    """Hash of every file of ch3lib: part of the execution cache's key (see README)."""
+    digest = hashlib.sha256()
+    for path in sorted(LIBRARY.rglob("*.py")):
+        digest.update(path.relative_to(LIBRARY).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- Project -------------------------------------------------------------------------------
+project = "深度學習第三章：Keras 與 TensorFlow 入門"
+author = "ch3-book contributors"
+copyright = "2026, ch3-book contributors"
+language = "zh_TW"
+root_doc = "index"
+exclude_patterns = ["CONVENTIONS.md", "**/.ipynb_checkpoints", "_build"]
+
+#: The published address; one setting, overridable with BOOK_BASE_URL.
+BASE_URL = os.environ.get("BOOK_BASE_URL", "https://ch3-book.github.io/ch3-book/")
+if not BASE_URL.endswith("/"):
+    BASE_URL += "/"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+]
+
+# -- MyST and execution --------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
+nb_execution_mode = "cache"
+# Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
+# here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache" / library_fingerprint())
+nb_execution_raise_on_error = True
+nb_execution_timeout = 600
+nb_execution_show_tb = True
+nb_output_stderr = "warn"  # with -W, any stderr output fails the build
+nb_merge_streams = True
+nb_render_image_options = {"width": "100%"}
+
+# -- Library reference ---------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": False}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "深度學習第三章"
+html_baseurl = BASE_URL
+html_static_path = ["book/_static"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+}
+html_show_sourcelink = True
+html_sourcelink_suffix = ""
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True

@@ -1,0 +1,66 @@
+"""ch3lib: the tested library behind the executable book of Chapter 3.
+
+Every page of the book imports from here; each public name's docstring says which
+section teaches it.
+"""
+
+import os as _os
+
+# Must precede the first TensorFlow import to keep C++/absl log lines off the pages.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from ch3lib.device import (
+    FORCE_CPU_ENV,
+    BuildInfo,
+    build_info,
+    force_cpu_requested,
+    select_device,
+    set_seed,
+    setup,
+)
+from ch3lib.gradients import Motion, falling_object, gradient, second_derivative
+from ch3lib.layers import SimpleDense
+from ch3lib.linear_classifier import LinearClassifier, square_loss
+from ch3lib.plotting import (
+    plot_history,
+    plot_losses,
+    plot_point_clouds,
+    plot_predictions,
+)
+from ch3lib.point_clouds import make_point_clouds
+from ch3lib.training import (
+    CompactLog,
+    HistoryTable,
+    Split,
+    make_binary_classifier,
+    split_train_validation,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FORCE_CPU_ENV",
+    "BuildInfo",
+    "CompactLog",
+    "HistoryTable",
+    "LinearClassifier",
+    "Motion",
+    "SimpleDense",
+    "Split",
+    "build_info",
+    "falling_object",
+    "force_cpu_requested",
+    "gradient",
+    "make_binary_classifier",
+    "make_point_clouds",
+    "plot_history",
+    "plot_losses",
+    "plot_point_clouds",
+    "plot_predictions",
+    "second_derivative",
+    "select_device",
+    "set_seed",
+    "setup",
+    "split_train_validation",
+    "square_loss",
+]

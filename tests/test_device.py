@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import ch3lib
+from ch3lib import device
+
+
+class Recorder:
+    """Records the configuration calls that select_device makes on simulated GPUs."""
+
+    def __init__(self, fail=False):
+        self.grown, self.hidden, self.fail = [], 0, fail
+
+    def grow(self, gpu, enabled):
+        if self.fail:
+            raise RuntimeError("Physical devices cannot be modified after being initialized")
+        self.grown.append((gpu, enabled))
+
+    def hide(self):
+        self.hidden += 1
+
+
+def test_no_gpu_means_cpu():
+    assert device.select_device(force_cpu=False, gpus=[]) == "CPU"
+
+
+def test_simulated_gpus_get_memory_growth():
+    rec = Recorder()
+    kind = device.select_device(
+        force_cpu=False, gpus=["gpu:0", "gpu:1"], set_memory_growth=rec.grow, hide_gpus=rec.hide
+    )
+    assert kind == "GPU"
+    assert rec.grown == [("gpu:0", True), ("gpu:1", True)]
+    assert rec.hidden == 0
+
+
+def test_force_cpu_hides_simulated_gpus():
+    rec = Recorder()
+    kind = device.select_device(
+        force_cpu=True, gpus=["gpu:0"], set_memory_growth=rec.grow, hide_gpus=rec.hide
+    )
+    assert (kind, rec.grown, rec.hidden) == ("CPU", [], 1)
+
+
+def test_force_cpu_read_from_environment(monkeypatch):
+    rec = Recorder()
+    monkeypatch.setenv(device.FORCE_CPU_ENV, "1")
+    assert (
+        device.select_device(gpus=["gpu:0"], set_memory_growth=rec.grow, hide_gpus=rec.hide)
+        == "CPU"
+    )
+
+
+def test_late_gpu_configuration_error_explains_what_to_do():
+    rec = Recorder(fail=True)
+    with pytest.raises(RuntimeError, match=r"before TensorFlow is initialised.*Received from"):
+        device.select_device(force_cpu=False, gpus=["gpu:0"], set_memory_growth=rec.grow)
+
+
+def test_force_cpu_must_be_bool():
+    with pytest.raises(TypeError, match="expected None, True or False. Received: force_cpu='yes'"):
+        device.select_device(force_cpu="yes", gpus=[])
+
+
+@pytest.mark.parametrize("value", ["1", "TRUE", " yes ", "on"])
+def test_force_cpu_true_spellings(value):
+    assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is True
+
+
+@pytest.mark.parametrize("value", ["", "0", "False", "no", "off"])
+def test_force_cpu_false_spellings(value):
+    assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is False
+
+
+def test_force_cpu_typo_is_an_error():
+    with pytest.raises(ValueError, match="Received: CH3LIB_FORCE_CPU='ture'"):
+        device.force_cpu_requested({device.FORCE_CPU_ENV: "ture"})
+
+
+def test_same_seed_gives_same_numbers_everywhere():
+    def draw():
+        import random
+
+        return random.random(), np.random.rand(), float(tf.random.uniform(()))
+
+    ch3lib.set_seed(123)
+    first = draw()
+    ch3lib.set_seed(123)
+    assert draw() == first
+
+
+@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_bad_seed_is_rejected(seed, error):
+    with pytest.raises(error, match="expected a non-negative integer"):
+        ch3lib.set_seed(seed)
+
+
+def test_build_info_reports_this_process():
+    info = ch3lib.setup(seed=1)
+    assert info.tensorflow == tf.__version__
+    assert info.device == "CPU" if not tf.config.list_physical_devices("GPU") else "GPU"
+    assert info.device_names and all(info.device_names)
+    table = info.as_dict()
+    assert list(table) == ["python", "tensorflow", "keras", "numpy", "device", "device_names"]
+    assert "<table" in info._repr_html_() and info.tensorflow in str(info)

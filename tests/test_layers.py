@@ -1,0 +1,81 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ch3lib import SimpleDense
+
+
+def test_output_shape_on_ones():
+    assert tuple(SimpleDense(units=32, activation="relu")(tf.ones((2, 784))).shape) == (2, 32)
+
+
+def test_known_weights_give_hand_computed_outputs():
+    layer = SimpleDense(units=2, activation="relu")
+    layer.build((None, 3))
+    layer.W.assign([[1.0, -1.0], [2.0, 0.0], [0.0, 1.0]])
+    layer.b.assign([0.5, -3.0])
+    x = np.array([[1.0, 1.0, 1.0], [0.0, -1.0, 2.0]], dtype="float32")
+    # x @ W + b = [[3.5, -3], [-1.5, -1]] -> relu -> [[3.5, 0], [0, 0]]
+    np.testing.assert_allclose(layer(x).numpy(), [[3.5, 0.0], [0.0, 0.0]])
+
+
+def test_no_activation_is_affine_and_callable_activation_is_used():
+    layer = SimpleDense(1)
+    layer.build((None, 1))
+    layer.W.assign([[-2.0]])
+    assert layer(np.array([[1.0]], dtype="float32")).numpy().tolist() == [[-2.0]]
+    doubling = SimpleDense(1, activation=lambda t: 2 * t)
+    doubling.build((None, 1))
+    doubling.W.assign([[-2.0]])
+    assert doubling(np.array([[1.0]], dtype="float32")).numpy().tolist() == [[-4.0]]
+
+
+def test_weights_are_named_and_created_in_build():
+    layer = SimpleDense(4)
+    assert layer.weights == []
+    layer(tf.ones((1, 3)))
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
+    assert [tuple(w.shape) for w in layer.weights] == [(3, 4), (4,)]
+
+
+def test_sequential_infers_shapes_on_first_call():
+    model = keras.Sequential([SimpleDense(32, activation="relu"), SimpleDense(10)])
+    assert model.weights == []
+    assert tuple(model(tf.ones((5, 7))).shape) == (5, 10)
+    assert [tuple(w.shape) for w in model.weights] == [(7, 32), (32,), (32, 10), (10,)]
+
+
+def test_get_config_round_trips():
+    layer = SimpleDense(8, activation="tanh", name="hidden")
+    clone = SimpleDense.from_config(layer.get_config())
+    assert (clone.units, clone.name) == (8, "hidden")
+    assert clone.get_config()["activation"] == layer.get_config()["activation"]
+    assert SimpleDense.from_config(SimpleDense(3).get_config()).activation is None
+
+
+def test_saved_model_reloads_with_same_predictions(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), SimpleDense(2, activation="relu")])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    x = np.ones((1, 3), dtype="float32")
+    np.testing.assert_allclose(keras.models.load_model(path)(x), model(x))
+
+
+@pytest.mark.parametrize(
+    ("units", "error"), [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("8", TypeError)]
+)
+def test_bad_units(units, error):
+    with pytest.raises(error, match=f"Received: units={units!r}"):
+        SimpleDense(units)
+
+
+@pytest.mark.parametrize("activation", ["relux", 3])
+def test_unknown_activation(activation):
+    with pytest.raises(ValueError, match=f"Received: activation={activation!r}"):
+        SimpleDense(2, activation=activation)
+
+
+def test_unknown_last_dimension_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"input_shape=\(None, None\)"):
+        SimpleDense(2).build((None, None))

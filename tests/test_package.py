@@ -1,0 +1,39 @@
+import re
+from pathlib import Path
+
+import ch3lib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_all_is_sorted_and_complete():
+    # isort/ruff order: CONSTANTS, then Classes, then functions
+    def kind(name):
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert ch3lib.__all__ == sorted(ch3lib.__all__, key=kind)
+    public = {n for n in dir(ch3lib) if not n.startswith("_")} - {
+        "device",
+        "gradients",
+        "layers",
+        "linear_classifier",
+        "plotting",
+        "point_clouds",
+        "training",
+    }
+    assert public == set(ch3lib.__all__)
+
+
+def test_every_public_docstring_names_its_section():
+    for name in ch3lib.__all__:
+        obj = getattr(ch3lib, name)
+        if name == "FORCE_CPU_ENV":
+            continue
+        doc = obj.__doc__ or ""
+        module_doc = __import__(obj.__module__, fromlist=["x"]).__doc__
+        assert re.search(r"3-\d(-\d)?", doc) or name in {"Motion", "Split"}, name
+        assert re.search(r"3-\d", module_doc), obj.__module__
+
+
+def test_py_typed_marker_ships():
+    assert (ROOT / "src" / "ch3lib" / "py.typed").exists()
