@@ -231,7 +231,8 @@ def build_info() -> BuildInfo:
 def setup(seed: int = 42) -> BuildInfo:
     """Prepare a page: choose the device, seed everything, report the build.
 
-    Defined in section 3-4; the one call in every page's hidden set-up cell.
+    Defined in section 3-4; the one call in every page's hidden set-up cell. It also
+    lowers TensorFlow's Python logger to errors and makes NumPy print 4 decimals.
 
     Args:
         seed: Passed to :func:`set_seed`.
@@ -245,5 +246,6 @@ def setup(seed: int = 42) -> BuildInfo:
     """
     select_device()
     set_seed(seed)
+    tf.get_logger().setLevel("ERROR")  # TensorFlow's Python-side warnings stay off the page
     np.set_printoptions(precision=4, suppress=True)
     return build_info()
