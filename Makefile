@@ -34,8 +34,8 @@ html: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html -c . book _build/html $(SPHINXOPTS)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests conf.py tools
-	$(BIN)/ruff format --check src tests conf.py tools
+	$(BIN)/ruff check src tests conf.py tools book/_ext
+	$(BIN)/ruff format --check src tests conf.py tools book/_ext
 	$(BIN)/python -m pytest -m "not site and not browser" --cov=ch3lib --cov-report=term-missing --cov-fail-under=90
 
 test-site: $(STAMP)

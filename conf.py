@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 # Before any kernel (or autodoc) imports TensorFlow: no C++/absl log lines on the pages.
@@ -29,6 +30,8 @@ author = "ch3-book contributors"
 copyright = "2026, ch3-book contributors"
 language = "zh_TW"
 root_doc = "index"
+numfig = True
+numfig_format = {"figure": "圖 %s", "table": "表 %s", "code-block": "程式 %s"}
 exclude_patterns = ["CONVENTIONS.md", "**/.ipynb_checkpoints", "_build"]
 
 #: The published address; one setting, overridable with BOOK_BASE_URL.
@@ -36,7 +39,10 @@ BASE_URL = os.environ.get("BOOK_BASE_URL", "https://ch3-book.github.io/ch3-book/
 if not BASE_URL.endswith("/"):
     BASE_URL += "/"
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
 extensions = [
+    "ch3book",  # book/_ext/ch3book.py: zh search fix, lecture links, links back from the API
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
@@ -81,3 +87,7 @@ html_sourcelink_suffix = ""
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
+
+
+#: Terms jieba must keep whole, so that searching them finds the page (see README).
+html_search_options = {"dict": str(ROOT / "book" / "_search" / "zh_tw_terms.txt")}

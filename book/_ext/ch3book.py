@@ -1,0 +1,105 @@
+"""The book's own Sphinx extension.
+
+- fixes Sphinx 9.0's Chinese search script (sphinx#14229);
+- ``{lecture-links}``: the list of every section's published URL, built from the labels;
+- turns "section 3-5-4" in the library's docstrings into links to the page that teaches it;
+- re-writes the pages that list other pages (lecture links, build report) on every build.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+
+from docutils import nodes
+from sphinx.search.zh import SearchChinese
+from sphinx.util.docutils import SphinxDirective
+
+#: Pages regenerated on every build: they list what other pages define or how they ran.
+ALWAYS_REBUILT = ("appendix/lecture-links", "appendix/build-report")
+
+SECTION_LABEL = re.compile(r"^sec-3-\d(?:-\d+)?$")
+
+
+class SearchChineseFixed(SearchChinese):
+    """Sphinx 9.0's zh search emits ``window.Stemmer = ChineseStemmer`` (undefined, sphinx#14229).
+
+    The stemmer it ships is the English one, so name it accordingly; segmentation by jieba is
+    unchanged.
+    """
+
+    language_name = "English"
+
+
+def section_sort_key(label: str) -> tuple[int, ...]:
+    """``sec-3-6-10`` after ``sec-3-6-9``: compare the numbers, not the text."""
+    return tuple(int(part) for part in label.split("-")[1:])
+
+
+class lecture_links_placeholder(nodes.General, nodes.Element):  # noqa: N801 (docutils' style)
+    """Replaced, once every label is known, by the list of section links."""
+
+
+class LectureLinks(SphinxDirective):
+    """``{lecture-links}``: every ``sec-*`` label as a title, a link and a full URL."""
+
+    def run(self) -> list[nodes.Node]:
+        """Leave a placeholder: the labels of later pages are not known yet."""
+        return [lecture_links_placeholder()]
+
+
+def fill_lecture_links(app, doctree, fromdocname) -> None:
+    """Replace each placeholder by the sorted list of section links (``doctree-resolved``)."""
+    labels = app.env.domaindata["std"]["labels"]
+    base_url = app.config.html_baseurl.rstrip("/") + "/"
+    for placeholder in doctree.findall(lecture_links_placeholder):
+        items = nodes.bullet_list()
+        for label in sorted(filter(SECTION_LABEL.match, labels), key=section_sort_key):
+            docname, anchor, title = labels[label]
+            relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
+            absolute = f"{base_url}{docname}.html#{anchor}"
+            para = nodes.paragraph()
+            para += nodes.reference("", title, internal=True, refuri=relative)
+            para += nodes.Text(" ")
+            para += nodes.literal(absolute, absolute)
+            items += nodes.list_item("", para)
+        placeholder.replace_self(items)
+
+
+SECTION_MENTION = re.compile(r"\bsections? (3-\d(?:-\d+)?)(?: (?:and|to) (3-\d(?:-\d+)?))?")
+
+
+def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
+    """Turn "section 3-5-4" in a docstring into a link to the page that teaches it."""
+
+    def link(number: str) -> str:
+        return f":ref:`{number} <sec-{number}>`"
+
+    def replace(match: re.Match) -> str:
+        first, second = match.group(1), match.group(2)
+        if second is None:
+            return f"section {link(first)}"
+        joiner = match.group(0)[len("sections ") + len(first) : -len(second)]
+        return f"sections {link(first)}{joiner}{link(second)}"
+
+    lines[:] = [SECTION_MENTION.sub(replace, line) for line in lines]
+
+
+def always_outdated(app, env, added, changed, removed) -> list[str]:
+    """Re-read the pages that summarise the others on every build (``env-get-outdated``)."""
+    return [doc for doc in ALWAYS_REBUILT if doc in env.found_docs]
+
+
+def setup(app):
+    """Register the extension; it needs autodoc for the docstring hook."""
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter in the build log
+    app.setup_extension("sphinx.ext.autodoc")
+    app.add_search_language(SearchChineseFixed)
+    app.add_node(lecture_links_placeholder)
+    app.add_directive("lecture-links", LectureLinks)
+    app.connect("doctree-resolved", fill_lecture_links)
+    app.connect("autodoc-process-docstring", link_sections_in_docstrings)
+    app.connect("env-get-outdated", always_outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
