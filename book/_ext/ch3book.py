@@ -87,6 +87,19 @@ def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
     lines[:] = [SECTION_MENTION.sub(replace, line) for line in lines]
 
 
+AUTO_ID = re.compile(r"^id\d+$")
+
+
+def drop_auto_ids(app, doctree) -> None:
+    """Drop the ``idN`` ids docutils gives Chinese headings once a ``sec-*`` label names them."""
+    for section in doctree.findall(nodes.section):
+        explicit = [i for i in section["ids"] if not AUTO_ID.match(i)]
+        if explicit and len(explicit) < len(section["ids"]):
+            for auto in set(section["ids"]) - set(explicit):
+                doctree.ids.pop(auto, None)
+            section["ids"] = explicit
+
+
 def always_outdated(app, env, added, changed, removed) -> list[str]:
     """Re-read the pages that summarise the others on every build (``env-get-outdated``)."""
     return [doc for doc in ALWAYS_REBUILT if doc in env.found_docs]
@@ -102,4 +115,5 @@ def setup(app):
     app.connect("doctree-resolved", fill_lecture_links)
     app.connect("autodoc-process-docstring", link_sections_in_docstrings)
     app.connect("env-get-outdated", always_outdated)
+    app.connect("doctree-read", drop_auto_ids)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,157 @@
+"""Checks of the built book in _build/html (run by `make test-site` after `make html`)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.site
+
+SECTION_PAGES = {
+    "3-1-tensorflow.html": ["sec-3-1"],
+    "3-2-keras.html": ["sec-3-2"],
+    "3-3-history.html": ["sec-3-3"],
+    "3-4-workstation.html": ["sec-3-4"],
+    "3-5-first-steps.html": ["sec-3-5", *(f"sec-3-5-{i}" for i in range(1, 5))],
+    "3-6-keras-api.html": ["sec-3-6", *(f"sec-3-6-{i}" for i in range(1, 8))],
+}
+EXPECTED_IDS = sorted(i for ids in SECTION_PAGES.values() for i in ids)
+NOTEBOOK_PAGES = ["3-1-tensorflow", "3-4-workstation", "3-5-first-steps", "3-6-keras-api"]
+
+FORBIDDEN = {
+    "TensorFlow/absl log line": re.compile(
+        r"absl::|I0000 |W0000 |oneDNN custom operations|cuda drivers|cpu_feature_guard|"
+        r"WARNING:tensorflow|This TensorFlow binary"
+    ),
+    "object address": re.compile(r"\bat 0x[0-9a-f]{6,}"),
+    "build-machine path": re.compile(r"/work/|/root\b|/home/|/tmp/|\.venv/|site-packages"),
+    "absolute file URL": re.compile(r"file://"),
+    "progress-bar debris": re.compile(r"[\x08\r]|━ \d|\d+/\d+ \[=+|\dm?s/step"),
+}
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_modules" not in p.parts)
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_section_id_exists_once_on_its_page(site):
+    found: dict[str, list[str]] = {}
+    for page in pages(site):
+        for element in soup(page).find_all(id=re.compile(r"^sec-3-\d(-\d+)?$")):
+            found.setdefault(element["id"], []).append(page.relative_to(site).as_posix())
+    assert sorted(found) == EXPECTED_IDS
+    for page, ids in SECTION_PAGES.items():
+        for anchor in ids:
+            assert found[anchor] == [page], anchor
+
+
+def test_section_permalinks_use_the_ascii_label(site):
+    for page, ids in SECTION_PAGES.items():
+        doc = soup(site / page)
+        for anchor in ids:
+            section = doc.find(id=anchor)
+            assert section.name == "section"
+            heading = section.find(re.compile("^h[1-6]$"))
+            assert heading.find("a", class_="headerlink")["href"] == f"#{anchor}"
+
+
+def test_no_auto_generated_ids_like_id3(site):
+    for page in pages(site):
+        bad = [e["id"] for e in soup(page).find_all(id=re.compile(r"^id\d+$"))]
+        assert bad == [], page.name
+
+
+@pytest.mark.parametrize("what", sorted(FORBIDDEN))
+def test_no_logs_addresses_paths_or_progress_bars_in_published_files(site, what):
+    published = [*pages(site), *site.rglob("*.ipynb"), *site.glob("_sources/**/*")]
+    offenders = [
+        p.relative_to(site).as_posix()
+        for p in published
+        if p.is_file() and FORBIDDEN[what].search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert offenders == []
+
+
+def test_no_stderr_outputs_and_only_the_intended_traceback(site):
+    tracebacks = []
+    for page in pages(site):
+        doc = soup(page)
+        assert doc.select(".output.stderr") == [], page.name
+        tracebacks += [page.name for _ in doc.select(".output.traceback")]
+    assert tracebacks == ["3-5-first-steps.html"]
+    text = soup(site / "3-5-first-steps.html").select_one(".output.traceback").get_text()
+    assert "does not support item assignment" in text
+
+
+def test_every_image_has_alt_text_and_exists(site):
+    for page in pages(site):
+        for img in soup(page).find_all("img"):
+            assert img.get("alt", "").strip(), f"{page.name}: {img.get('src')}"
+            if not img["src"].startswith(("http", "data:")):
+                assert (page.parent / img["src"]).exists(), img["src"]
+
+
+def test_figures_are_captioned_named_and_cited(site):
+    figures = {}
+    for name in SECTION_PAGES:
+        doc = soup(site / name)
+        for fig in doc.find_all("figure"):
+            assert fig.get("id", "").startswith("fig-"), name
+            assert fig.find("figcaption").get_text(strip=True), fig["id"]
+            cited = doc.find("a", href=f"#{fig['id']}", class_="reference")
+            assert cited is not None, f"{fig['id']} is not cited in the prose"
+            figures[fig["id"]] = name
+    assert len(figures) >= 5
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)]
+
+
+def _matches(pasted: str, outputs: str) -> bool:
+    decimals = len(pasted.split(".")[1]) if "." in pasted else 0
+    value = float(pasted)
+    return any(
+        round(candidate * scale, decimals) == value
+        for candidate in numbers(outputs)
+        for scale in (1, 100)
+    )
+
+
+@pytest.mark.parametrize("page", ["3-1-tensorflow.html", "3-5-first-steps.html", "3-6-keras-api.html"])
+def test_glued_numbers_match_the_outputs_beside_them(site, page):
+    doc = soup(site / page)
+    pasted = [s.get_text() for s in doc.select("span.pasted-text")]
+    assert pasted, "the page quotes no glued number"
+    outputs = " ".join(o.get_text(" ") for o in doc.select(".cell_output"))
+    for value in pasted:
+        assert _matches(value, outputs), f"{value} is not in any output of {page}"
+
+
+def test_final_loss_in_prose_is_the_printed_step_39(site):
+    doc = soup(site / "3-5-first-steps.html")
+    printed = re.findall(r"Loss at step (\d+): (\d\.\d{4})", doc.get_text())
+    assert [int(step) for step, _ in printed] == list(range(40))
+    prose = doc.find(string=re.compile("第 39 步")).parent
+    assert prose.select_one("span.pasted-text").get_text() == printed[-1][1]
+    assert abs(float(printed[-1][1]) - 0.03) < 0.006
+
+
+def test_build_device_in_prose_matches_the_table(site):
+    doc = soup(site / "3-4-workstation.html")
+    table = doc.select_one("table.ch3lib-build-info")
+    device = next(tr.td.get_text() for tr in table.find_all("tr") if tr.th.get_text() == "device")
+    assert doc.select_one("span.pasted-text").get_text() == device
+
+
+def test_executed_outputs_are_present(site):
+    doc = soup(site / "3-6-keras-api.html")
+    text = doc.get_text()
+    assert "(2, 32)" in text
+    assert "epoch 20/20" in text
+    assert doc.select_one("table.ch3lib-history") is not None
