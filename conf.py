@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Before any kernel (or autodoc) imports TensorFlow: no C++/absl log lines on the pages.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -48,6 +49,9 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
 ]
 
 # -- MyST and execution --------------------------------------------------------------------
@@ -75,6 +79,7 @@ html_theme = "sphinx_book_theme"
 html_title = "深度學習第三章"
 html_baseurl = BASE_URL
 html_static_path = ["book/_static"]
+html_css_files = ["ch3book.css"]
 html_last_updated_fmt = None
 html_theme_options = {
     "use_download_button": True,
@@ -82,8 +87,14 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
+html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting
 html_show_sourcelink = True
 html_sourcelink_suffix = ""
+# Code only: notebook inputs, code blocks and doctest examples; never cell outputs.
+copybutton_selector = ", ".join(
+    f"{block} div.highlight pre"
+    for block in ("div.cell_input", "div.highlight-python", "div.highlight-bash", "div.doctest")
+)
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
@@ -91,3 +102,22 @@ copybutton_prompt_is_regexp = True
 
 #: Terms jieba must keep whole, so that searching them finds the page (see README).
 html_search_options = {"dict": str(ROOT / "book" / "_search" / "zh_tw_terms.txt")}
+
+# -- Offline, linkable, shareable ----------------------------------------------------------
+# MathJax is copied from the pinned sphinx-mathjax-offline wheel by book/_ext/ch3book.py.
+mathjax_path = "mathjax/tex-chtml.js"
+html_favicon = "book/_static/favicon.svg"
+ogp_site_url = BASE_URL
+ogp_site_name = "深度學習第三章"
+ogp_image = BASE_URL + "_static/og-card.png"
+ogp_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"
+ogp_social_cards = {"enable": False}  # its generated cards need a CJK font; one static card
+ogp_custom_meta_tags = ('<meta name="twitter:card" content="summary_large_image">',)
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
+notfound_urls_prefix = urlsplit(BASE_URL).path
+notfound_context = {
+    "title": "找不到這一頁",
+    "body": "<h1>找不到這一頁</h1><p>網址可能打錯了，或這一頁已經移動。"
+    '請從<a href="' + urlsplit(BASE_URL).path + '">目錄</a>重新開始，或使用搜尋。</p>',
+}

@@ -3,13 +3,19 @@
 - fixes Sphinx 9.0's Chinese search script (sphinx#14229);
 - ``{lecture-links}``: the list of every section's published URL, built from the labels;
 - turns "section 3-5-4" in the library's docstrings into links to the page that teaches it;
-- re-writes the pages that list other pages (lecture links, build report) on every build.
+- re-writes the pages that list other pages (lecture links, build report) on every build;
+- offers each page's executed notebook (``.ipynb``) in the theme's download menu;
+- serves MathJax from the site itself (no CDN), so math renders offline.
 """
 
 from __future__ import annotations
 
+import filecmp
+import importlib.util
 import logging
 import re
+import shutil
+from pathlib import Path
 
 import jieba
 
@@ -105,6 +111,45 @@ def always_outdated(app, env, added, changed, removed) -> list[str]:
     return [doc for doc in ALWAYS_REBUILT if doc in env.found_docs]
 
 
+#: The parts of MathJax 3 that ``tex-chtml.js`` loads: its input extensions, fonts and menu.
+MATHJAX_PARTS = ("tex-chtml.js", "input", "output/chtml", "ui", "a11y")
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if target.exists() and filecmp.cmp(source, target, shallow=False):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def copy_mathjax(app, exception) -> None:
+    """Copy MathJax (from the pinned ``sphinx-mathjax-offline`` wheel) into ``_static``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or spec.origin is None:
+        raise RuntimeError(
+            "Expected the package sphinx-mathjax-offline (MathJax served locally). "
+            "Received: not installed; run `make html`, which installs the pinned extras."
+        )
+    source_root = Path(spec.origin).parent / "static" / "mathjax"
+    target_root = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        source = source_root / part
+        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        for path in files:
+            _copy_if_changed(path, target_root / path.relative_to(source_root))
+
+
+def offer_notebook(app, pagename, templatename, context, doctree) -> None:
+    """Put the executed notebook in ``_sources/`` and let the theme's download menu offer it."""
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.exists():
+        return
+    _copy_if_changed(executed, Path(app.outdir) / "_sources" / f"{pagename}.ipynb")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
     """Register the extension; it needs autodoc for the docstring hook."""
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter in the build log
@@ -116,4 +161,6 @@ def setup(app):
     app.connect("autodoc-process-docstring", link_sections_in_docstrings)
     app.connect("env-get-outdated", always_outdated)
     app.connect("doctree-read", drop_auto_ids)
+    app.connect("html-page-context", offer_notebook, priority=400)  # before the theme's 501
+    app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

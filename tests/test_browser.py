@@ -1,0 +1,274 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against the built site.
+
+The site is served on 127.0.0.1 under the path of the configured base URL (as on GitHub
+Pages), and every request to any other host is recorded as a failure.
+"""
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def base_path() -> str:
+    """The path part of the configured base URL, e.g. ``/ch3-book/``."""
+    conf = (Path(__file__).resolve().parents[1] / "conf.py").read_text(encoding="utf-8")
+    default = re.search(r'BOOK_BASE_URL", "([^"]+)"', conf).group(1)
+    import os
+
+    path = urlsplit(os.environ.get("BOOK_BASE_URL", default)).path
+    return path if path.endswith("/") else path + "/"
+
+
+class PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site under a path prefix, and 404.html for missing pages, like Pages does."""
+
+    prefix = "/"
+
+    def translate_path(self, path):
+        path = unquote(urlsplit(path).path)
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.exists():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            super().send_error(code, message, explain)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    prefix = base_path()
+    handler = functools.partial(
+        type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(site)
+    )
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+def page_paths(site) -> list[str]:
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not {"_modules", "_static"} & set(p.parts) and p.name != "404.html"
+    )
+
+
+class Recorder:
+    """Console errors, failed requests and requests to other hosts of one page."""
+
+    def __init__(self, page, server):
+        self.errors, self.failed, self.external = [], [], []
+        host = urlsplit(server).netloc
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"),
+        )
+
+        def route(r):
+            if urlsplit(r.request.url).netloc != host and not r.request.url.startswith("data:"):
+                self.external.append(r.request.url)
+                return r.abort()
+            return r.continue_()
+
+        page.route("**/*", route)
+
+
+def test_every_page_loads_cleanly_offline_with_all_images(context, server, site):
+    problems = {}
+    for path in page_paths(site):
+        page = context.new_page()
+        rec = Recorder(page, server)
+        page.goto(server + path, wait_until="networkidle")
+        broken = page.eval_on_selector_all(
+            "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        if rec.errors or rec.failed or rec.external or broken:
+            problems[path] = {
+                "console": rec.errors,
+                "failed": rec.failed,
+                "external": rec.external,
+                "broken images": broken,
+            }
+        page.close()
+    assert problems == {}
+
+
+def test_internal_links_and_anchors_resolve(site):
+    ids = {}
+    for path in page_paths(site):
+        doc = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+        ids[path] = {e["id"] for e in doc.find_all(id=True)}
+    missing = []
+    for path in page_paths(site):
+        doc = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+        for a in doc.find_all("a", href=True):
+            href = a["href"]
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            target, _, anchor = href.partition("#")
+            resolved = (site / path).parent / target if target else site / path
+            resolved = resolved.resolve()
+            if not resolved.exists():
+                missing.append(f"{path} -> {href}")
+            elif anchor and resolved.suffix == ".html":
+                rel = resolved.relative_to(site.resolve()).as_posix()
+                if rel in ids and anchor not in ids[rel]:
+                    missing.append(f"{path} -> {href}")
+    assert missing == []
+
+
+def test_lecture_links_reach_every_section_in_the_browser(context, server, site):
+    page = context.new_page()
+    page.goto(server + "appendix/lecture-links.html")
+    links = page.eval_on_selector_all(
+        "article li a.reference", "as => as.map(a => [a.href, a.textContent])"
+    )
+    labels = [href.split("#")[1] for href, _ in links]
+    assert "sec-3-5-3" in labels and "sec-3-6-7" in labels and len(labels) >= 17
+    for href, title in links:
+        page.goto(href)
+        anchor = href.split("#")[1]
+        heading = page.locator(f"#{anchor}").locator("h1, h2, h3").first
+        assert heading.inner_text().startswith(title.strip()[:5])
+        assert heading.locator("a.headerlink").get_attribute("href") == f"#{anchor}"
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("梯度", "3-5-first-steps.html"),
+        ("損失函數", "3-6-keras-api.html"),
+        ("GradientTape", "3-5-first-steps.html"),
+    ],
+)
+def test_chinese_search_lists_the_right_page_first(context, server, query, expected):
+    page = context.new_page()
+    rec = Recorder(page, server)
+    page.goto(server + f"search.html?q={query}")
+    page.wait_for_selector("#search-results ul.search li a", timeout=15_000)
+    first = page.locator("#search-results ul.search li a").first.get_attribute("href")
+    assert first.split("#")[0].split("?")[0].endswith(expected), first
+    assert rec.errors == []
+    page.close()
+
+
+def test_copy_button_copies_code_without_prompts_or_outputs(browser, server):
+    ctx = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = ctx.new_page()
+    page.goto(server + "3-5-first-steps.html")
+    cell = page.locator("div.cell_input div.highlight").first
+    cell.hover()
+    cell.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == cell.locator("pre").inner_text().strip()
+    assert "import tensorflow as tf" in copied and "tf.Tensor" not in copied
+    page.goto(server + "appendix/api.html")
+    example = page.locator("div.doctest div.highlight").first
+    example.hover()
+    example.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert ">>>" not in copied and copied.strip()
+    ctx.close()
+
+
+def test_no_horizontal_overflow_at_phone_width(browser, server, site):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = ctx.new_page()
+    overflowing = {}
+    for path in page_paths(site):
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            overflowing[path] = width
+    ctx.close()
+    assert overflowing == {}
+
+
+def test_math_renders_with_the_network_blocked(context, server):
+    page = context.new_page()
+    rec = Recorder(page, server)
+    page.goto(server + "3-5-first-steps.html", wait_until="networkidle")
+    page.wait_for_selector("mjx-container", timeout=15_000)
+    assert page.locator("mjx-container").count() >= 3
+    assert rec.external == [] and rec.failed == []
+    page.close()
+
+
+def test_dark_mode_keeps_plots_on_white(context, server):
+    page = context.new_page()
+    page.goto(server + "3-5-first-steps.html")
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert body != "rgb(255, 255, 255)"
+    img = page.locator("figure img").first
+    pixel = page.evaluate(
+        """img => { const c = document.createElement('canvas'); c.width = 4; c.height = 4;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0, 4, 4, 0, 0, 4, 4);
+        return Array.from(g.getImageData(0, 0, 1, 1).data); }""",
+        img.element_handle(),
+    )
+    assert pixel[:3] == [255, 255, 255]
+    page.close()
+
+
+def test_missing_page_shows_the_404_page(context, server):
+    page = context.new_page()
+    response = page.goto(server + "no-such-page.html")
+    assert response.status == 404
+    assert "找不到這一頁" in page.content()
+    assert page.locator("link[rel=stylesheet]").count() > 0
+    page.close()
