@@ -102,6 +102,7 @@ copybutton_prompt_is_regexp = True
 
 #: Terms jieba must keep whole, so that searching them finds the page (see README).
 html_search_options = {"dict": str(ROOT / "book" / "_search" / "zh_tw_terms.txt")}
+html_search_scorer = str(ROOT / "book" / "_search" / "scorer.js")
 
 # -- Offline, linkable, shareable ----------------------------------------------------------
 # MathJax is copied from the pinned sphinx-mathjax-offline wheel by book/_ext/ch3book.py.

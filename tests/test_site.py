@@ -123,7 +123,9 @@ def _matches(pasted: str, outputs: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("page", ["3-1-tensorflow.html", "3-5-first-steps.html", "3-6-keras-api.html"])
+@pytest.mark.parametrize(
+    "page", ["3-1-tensorflow.html", "3-5-first-steps.html", "3-6-keras-api.html"]
+)
 def test_glued_numbers_match_the_outputs_beside_them(site, page):
     doc = soup(site / page)
     pasted = [s.get_text() for s in doc.select("span.pasted-text")]

@@ -18,7 +18,6 @@ import shutil
 from pathlib import Path
 
 import jieba
-
 from docutils import nodes
 from sphinx.search.zh import SearchChinese
 from sphinx.util.docutils import SphinxDirective
@@ -56,14 +55,24 @@ class LectureLinks(SphinxDirective):
         return [lecture_links_placeholder()]
 
 
+def section_links(env) -> list[tuple[str, str, str]]:
+    """``(docname, anchor, title)`` of every ``sec-*`` section, in reading order."""
+    labels = env.domaindata["std"]["labels"]
+    pages = {labels[label][0]: label for label in labels if SECTION_LABEL.match(label)}
+    links = []
+    for docname in sorted(pages, key=lambda doc: section_sort_key(pages[doc])):
+        for section in env.get_doctree(docname).findall(nodes.section):
+            if section["ids"] and section["ids"][0].startswith("sec-"):
+                links.append((docname, section["ids"][0], section[0].astext()))
+    return links
+
+
 def fill_lecture_links(app, doctree, fromdocname) -> None:
-    """Replace each placeholder by the sorted list of section links (``doctree-resolved``)."""
-    labels = app.env.domaindata["std"]["labels"]
+    """Replace each placeholder by the list of section links (``doctree-resolved``)."""
     base_url = app.config.html_baseurl.rstrip("/") + "/"
     for placeholder in doctree.findall(lecture_links_placeholder):
         items = nodes.bullet_list()
-        for label in sorted(filter(SECTION_LABEL.match, labels), key=section_sort_key):
-            docname, anchor, title = labels[label]
+        for docname, anchor, title in section_links(app.env):
             relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
             absolute = f"{base_url}{docname}.html#{anchor}"
             para = nodes.paragraph()
@@ -136,7 +145,9 @@ def copy_mathjax(app, exception) -> None:
     target_root = Path(app.outdir) / "_static" / "mathjax"
     for part in MATHJAX_PARTS:
         source = source_root / part
-        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        files = (
+            [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        )
         for path in files:
             _copy_if_changed(path, target_root / path.relative_to(source_root))
 

@@ -9,6 +9,11 @@ import os as _os
 # Must precede the first TensorFlow import to keep C++/absl log lines off the pages.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from ch3lib._native_log import quiet_native_info_logs as _quiet
+
+with _quiet():  # TensorFlow 2.21 prints INFO lines at import whatever the level says
+    import tensorflow as _tf  # noqa: F401
+
 from ch3lib.device import (
     FORCE_CPU_ENV,
     BuildInfo,

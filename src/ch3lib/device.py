@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from ch3lib._checks import invalid, non_negative_int
+from ch3lib._native_log import quiet_native_info_logs
 
 #: Set this environment variable to ``1`` to hide every GPU and run on the CPU.
 FORCE_CPU_ENV = "CH3LIB_FORCE_CPU"
@@ -244,8 +245,10 @@ def setup(seed: int = 42) -> BuildInfo:
         >>> setup(seed=0).device in {"CPU", "GPU"}
         True
     """
-    select_device()
-    set_seed(seed)
+    with quiet_native_info_logs():  # the runtime's start-up INFO lines (CPU features, …)
+        select_device()
+        set_seed(seed)
+        tf.zeros(())  # start the runtime now, not in the reader's first cell
     tf.get_logger().setLevel("ERROR")  # TensorFlow's Python-side warnings stay off the page
     np.set_printoptions(precision=4, suppress=True)
     return build_info()

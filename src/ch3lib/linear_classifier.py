@@ -152,8 +152,7 @@ class LinearClassifier:
 
         Example:
             >>> clf = LinearClassifier()
-            >>> clf.W.assign([[1.0], [2.0]]); clf.b.assign([0.5])  # doctest: +ELLIPSIS
-            <...>
+            >>> _ = clf.W.assign([[1.0], [2.0]]), clf.b.assign([0.5])
             >>> clf.decision_line([0.0, 2.0]).tolist()
             [0.0, -1.0]
         """

@@ -17,6 +17,7 @@ matplotlib.rcParams["svg.hashsalt"] = "ch3lib"  # stable SVG ids between builds
 import matplotlib.pyplot as plt  # noqa: E402  (after the rcParams line above)
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ch3lib._checks import matrix, same_length  # noqa: E402
 
@@ -40,7 +41,7 @@ def _scatter_classes(ax: Any, points: np.ndarray, labels: np.ndarray, names: Seq
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="upper right", markerscale=3)
+    ax.legend(loc="lower left", markerscale=3)  # the corner between the two classes is empty
 
 
 def _labels(name: str, values: Any, n: int) -> np.ndarray:
@@ -116,7 +117,7 @@ def plot_predictions(
         xs, ys = np.asarray(line[0], dtype=float), np.asarray(line[1], dtype=float)
         same_length("line x", xs, "line y", ys)
         ax.plot(xs, ys, "-r", label=f"w1*x + w2*y + b = {threshold}")
-        ax.legend(loc="upper right", markerscale=3)
+        ax.legend(loc="lower left", markerscale=3)
     return fig
 
 
@@ -191,6 +192,7 @@ def plot_history(history: Any, metric: str = "loss") -> Figure:
         label="validation",
     )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend()
