@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +46,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 extensions = [
     "ch3book",  # book/_ext/ch3book.py: zh search fix, lecture links, links back from the API
     "myst_nb",
+    "parallel_execution",  # book/_ext/parallel_execution.py: run uncached notebooks on all cores
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
@@ -59,7 +61,12 @@ myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"
 nb_execution_mode = "cache"
 # Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
 # here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache" / library_fingerprint())
+CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
+nb_execution_cache_path = str(CACHE_ROOT / library_fingerprint())
+for stale_cache in CACHE_ROOT.glob("*"):  # caches of earlier library versions are dead
+    if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
+        shutil.rmtree(stale_cache)
+book_execution_workers = int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
 nb_execution_raise_on_error = True
 nb_execution_timeout = 600
 nb_execution_show_tb = True

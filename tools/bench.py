@@ -1,0 +1,273 @@
+"""`make bench`: how fast and how truthful rebuilds are, measured in one run.
+
+Works on a temporary copy of the repository (the working tree is never touched), with the
+repository's .venv. Prints one line per measure, with its figure and its target, and a
+summary line. A benchmark, not a test: it never fails on a slow figure, only on an error.
+
+Measures (issue "Fast, truthful rebuilds"):
+  cold ÷ floor         cold `make html` ÷ every code cell run once in one process
+  no change            rebuild with nothing changed
+  prose edit           rebuild after a prose-only edit of one page (no kernel may start)
+  code edit            rebuild after a code edit of one page (only that page executes)
+  library edit         rebuild after a change in src/ch3lib (every notebook executes,
+                       and the new library's output is on the page)
+  peak memory          of the whole process tree during a cold build
+  identical outputs    text outputs of every page, two cold builds
+  same as MyST-NB      text outputs equal to MyST-NB's own serial execution (BOOK_JOBS=1),
+                       whose time is also shown as the "before" figure
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS: list[tuple[str, str, str, bool]] = []
+
+
+def report(measure: str, figure: str, target: str, met: bool) -> None:
+    RESULTS.append((measure, figure, target, met))
+    print(
+        f"{measure:<22} {figure:<34} target {target:<22} {'met' if met else 'MISSED'}", flush=True
+    )
+
+
+def copy_repository(dest: Path) -> None:
+    """Copy tracked and untracked-but-not-ignored files, keeping modification times."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+
+
+class Monitor:
+    """Sample a command's process tree: peak total memory and the kernels started."""
+
+    def __init__(self, process: psutil.Popen):
+        self.process, self.peak, self.kernels = process, 0, set()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.process.poll() is None:
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                total = 0
+                for proc in tree:
+                    try:
+                        total += proc.memory_info().rss
+                        if "ipykernel_launcher" in " ".join(proc.cmdline()):
+                            self.kernels.add(proc.pid)
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+
+def make_html(repo: Path, env: dict[str, str]) -> tuple[float, Monitor]:
+    start = time.perf_counter()
+    process = psutil.Popen(
+        ["make", "html"], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    monitor = Monitor(process)
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    monitor.thread.join()
+    if process.returncode != 0:
+        sys.stdout.write(output.decode(errors="replace")[-4000:])
+        raise SystemExit(f"make html failed in {repo}")
+    return seconds, monitor
+
+
+def executions_since(repo: Path, since: datetime) -> int:
+    """Pages executed (jupyter-cache records written) since ``since`` (UTC)."""
+    count = 0
+    for db in (repo / "_build" / ".jupyter_cache").glob("*/global.db"):
+        with sqlite3.connect(db) as connection:
+            rows = connection.execute("SELECT created FROM nbcache").fetchall()
+        stamps = [datetime.fromisoformat(created).replace(tzinfo=None) for (created,) in rows]
+        count += sum(stamp >= since for stamp in stamps)
+    return count
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def text_outputs(repo: Path) -> dict[str, list[str]]:
+    """The text of every output of every executed page (images and timings left out)."""
+    pages = {}
+    for notebook in sorted((repo / "_build" / "jupyter_execute").rglob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        texts = []
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                if "text" in output:
+                    texts.append("".join(output["text"]))
+                for mime in ("text/plain", "text/html", "text/markdown"):
+                    if mime in output.get("data", {}):
+                        texts.append("".join(output["data"][mime]))
+                if output.get("output_type") == "error":
+                    texts.append("\n".join(output["traceback"]))
+        pages[notebook.relative_to(repo / "_build" / "jupyter_execute").as_posix()] = texts
+    return pages
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if old not in text:
+        raise SystemExit(f"bench: cannot find {old!r} in {path}")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the serial MyST-NB build (the 'before' figure)",
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ch3-bench-") as tmp:
+        repo = Path(tmp)
+        copy_repository(repo)
+        env = {**os.environ, "PYTHONPATH": str(repo / "src")}  # this copy's ch3lib
+        print(f"bench: repository copied to {repo}", flush=True)
+
+        seconds, mon = make_html(repo, env)  # warm-up of the OS caches, not measured
+        shutil.rmtree(repo / "_build")
+
+        cold, mon = make_html(repo, env)
+        first = text_outputs(repo)
+        floor = float(
+            subprocess.run(
+                [str(repo / ".venv" / "bin" / "python"), "tools/floor.py"],
+                cwd=repo,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        report(
+            "cold ÷ floor",
+            f"{cold:.1f} s ÷ {floor:.1f} s = {cold / floor:.2f}",
+            "≤ 2.0",
+            cold / floor <= 2.0,
+        )
+        report("peak memory", f"{mon.peak / 2**30:.2f} GB", "≤ 1.5 GB", mon.peak <= 1.5 * 2**30)
+
+        seconds, mon = make_html(repo, env)
+        report(
+            "no change",
+            f"{seconds:.1f} s, {len(mon.kernels)} kernels",
+            "≤ 2 s",
+            seconds <= 2.0 and not mon.kernels,
+        )
+
+        page = repo / "book" / "3-5-first-steps.md"
+        edit(page, "這一節先練習低階的部分", "這一節先練習低階的部分（基準測試的文字修改）")
+        seconds, mon = make_html(repo, env)
+        report(
+            "prose edit",
+            f"{seconds:.1f} s, {len(mon.kernels)} kernels",
+            "≤ 3 s, no kernel",
+            seconds <= 3.0 and not mon.kernels,
+        )
+
+        since = utc_now()
+        edit(page, "# 全為 1 的張量", "# 全為 1 的張量（基準測試的程式修改）")
+        seconds, mon = make_html(repo, env)
+        text = (repo / "_build" / "html" / "3-5-first-steps.html").read_text(encoding="utf-8")
+        executed = executions_since(repo, since)
+        ok = executed == 1 and "基準測試的程式修改" in text
+        report("code edit", f"{seconds:.1f} s, {executed} page(s) executed", "that page only", ok)
+
+        since = utc_now()
+        edit(repo / "src" / "ch3lib" / "training.py", 'print(f"epoch ', 'print(f"Epoch ')
+        seconds, mon = make_html(repo, env)
+        executed = executions_since(repo, since)
+        notebooks = len(first)
+        html = (repo / "_build" / "html" / "3-6-keras-api.html").read_text(encoding="utf-8")
+        fresh = "Epoch 20/20" in html and "epoch 20/20" not in html
+        report(
+            "library edit",
+            f"{seconds:.1f} s, {executed}/{notebooks} pages executed, "
+            f"{'new' if fresh else 'STALE'} output",
+            "all pages, never stale",
+            executed == notebooks and fresh,
+        )
+        edit(repo / "src" / "ch3lib" / "training.py", 'print(f"Epoch ', 'print(f"epoch ')
+        for restore in (page,):
+            edit(restore, "（基準測試的程式修改）", "")
+            edit(restore, "（基準測試的文字修改）", "")
+
+        shutil.rmtree(repo / "_build")
+        cold2, mon = make_html(repo, env)
+        second = text_outputs(repo)
+        differ = [name for name in first if first[name] != second.get(name)]
+        report(
+            "identical outputs",
+            f"{len(first) - len(differ)}/{len(first)} pages identical",
+            "all pages",
+            not differ and first.keys() == second.keys(),
+        )
+        for name in differ:
+            print(f"  differs: {name}")
+
+        if not args.no_baseline:
+            shutil.rmtree(repo / "_build")
+            serial, mon = make_html(repo, {**env, "BOOK_JOBS": "1"})
+            baseline = text_outputs(repo)
+            differ = [name for name in first if first[name] != baseline.get(name)]
+            report(
+                "before: MyST-NB serial",
+                f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}",
+                "(reference)",
+                True,
+            )
+            report(
+                "same as MyST-NB",
+                f"{len(first) - len(differ)}/{len(first)} pages identical",
+                "all pages",
+                not differ,
+            )
+            for name in differ:
+                print(f"  differs: {name}")
+
+    met = sum(r[3] for r in RESULTS)
+    print(
+        f"bench: {met} of {len(RESULTS)} measures met their targets "
+        f"(cold builds: {cold:.1f} s and {cold2:.1f} s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

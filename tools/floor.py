@@ -1,0 +1,71 @@
+"""The execution floor: every code cell of the book, once, in order, in one Python process.
+
+Reads each page with MyST-NB's own reader (the cells MyST-NB would execute), runs the cells
+in one IPython shell (a fresh namespace per page, as each page has its own kernel, with
+rich outputs and figures rendered as in the book), and prints the seconds it took,
+TensorFlow's import included. Run from the repository root: ``python tools/floor.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "agg")
+BOOK = Path(__file__).resolve().parents[1] / "book"
+
+
+def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
+    """``(path, [(source, tags), …])`` of every page with code, in file-name order."""
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.read import create_nb_reader
+    from myst_parser.config.main import MdParserConfig
+
+    pages = []
+    for path in sorted(BOOK.rglob("*.md")):
+        if "_build" in path.parts or path.name == "CONVENTIONS.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), MdParserConfig(), NbParserConfig(), text)
+        if reader is None:
+            continue
+        cells = [
+            (c.source, c.metadata.get("tags", []))
+            for c in reader.read(text).cells
+            if c.cell_type == "code"
+        ]
+        if cells:
+            pages.append((path, cells))
+    return pages
+
+
+def run() -> float:
+    """Execute every page's cells in one process; return the seconds taken."""
+    pages = notebooks()
+    start = time.perf_counter()
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = InteractiveShell.instance()
+    select_figure_formats(shell, {"png"})  # figures are rendered to PNG, as in the kernel
+    for path, cells in pages:
+        shell.reset(new_session=False)
+        os.chdir(path.parent)
+        for source, tags in cells:
+            result = shell.run_cell(source, silent=False, store_history=False)
+            if result.error_in_exec is not None and "raises-exception" not in tags:
+                raise SystemExit(f"{path.name}: a cell failed: {result.error_in_exec!r}")
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the whole run)
+    stdout, sys.stdout = sys.stdout, devnull
+    try:
+        seconds = run()
+    finally:
+        sys.stdout = stdout
+    print(f"{seconds:.2f}")
