@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import importlib.util
 import logging
@@ -18,7 +19,9 @@ import shutil
 from pathlib import Path
 
 import jieba
+import nbformat
 from docutils import nodes
+from jupyter_cache import get_cache
 from sphinx.search.zh import SearchChinese
 from sphinx.util.docutils import SphinxDirective
 
@@ -152,12 +155,34 @@ def copy_mathjax(app, exception) -> None:
             _copy_if_changed(path, target_root / path.relative_to(source_root))
 
 
+def _executed_notebook(app, pagename: str):
+    """The page's notebook with its outputs, or ``None`` for a page without code.
+
+    MyST-NB writes ``jupyter_execute/<page>.ipynb`` without outputs when the page came
+    from its cache, so the outputs are merged back from that same jupyter-cache here.
+    """
+    written = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not written.exists():
+        return None
+    notebook = nbformat.read(written, as_version=4)
+    if not any(cell.cell_type == "code" for cell in notebook.cells):
+        return None
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    with contextlib.suppress(KeyError):  # not from the cache: the file has its outputs
+        _, notebook = cache.merge_match_into_notebook(notebook)
+    return notebook
+
+
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
-    """Put the executed notebook in ``_sources/`` and let the theme's download menu offer it."""
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if doctree is None or not executed.exists():
+    """Publish the executed notebook in ``_sources/``; the theme's download menu offers it."""
+    if doctree is None:
         return
-    _copy_if_changed(executed, Path(app.outdir) / "_sources" / f"{pagename}.ipynb")
+    notebook = _executed_notebook(app, pagename)
+    if notebook is None:
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(nbformat.writes(notebook), encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

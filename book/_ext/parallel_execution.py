@@ -3,11 +3,13 @@
 MyST-NB (``nb_execution_mode = "cache"``) executes a notebook when Sphinx reads it, one
 page after the other, each in a new kernel that imports TensorFlow again (~4 s). Before
 Sphinx reads anything, this extension finds the pages whose code has no entry in that same
-jupyter-cache and executes them with nbclient in one worker process per core. Each worker
-starts one kernel and runs its pages in it one after the other, resetting the kernel in
-between (``RESET``: namespace, Keras' session, execution counter), so TensorFlow is
-imported once per worker instead of once per page. The results are stored in the cache
-exactly as MyST-NB stores them, and MyST-NB then finds every page there.
+jupyter-cache and executes them with nbclient, one worker thread (and so one kernel
+process) per core. Each worker starts one kernel and runs its pages in it one after the
+other, resetting the kernel in between (``RESET``: namespace, Keras' session, execution
+counter), so TensorFlow is imported once per worker instead of once per page. Sphinx reads
+the other pages meanwhile; a page that a worker executes is read once it is done. The
+results are stored in the cache exactly as MyST-NB stores them, and MyST-NB then finds
+every page there.
 
 Everything else stays MyST-NB's: hashing, ``-W``, tracebacks and the published outputs.
 A page that fails here is left out of the cache; MyST-NB executes it again in a fresh
@@ -18,9 +20,9 @@ as MyST-NB's own execution. ``BOOK_JOBS=1`` turns this off.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import queue
+import threading
 import time
 from pathlib import Path
 
@@ -57,11 +59,10 @@ async def _reset(km, timeout: int) -> None:
         kc.stop_channels()
 
 
-async def _worker_loop(jobs, results) -> None:
+async def _worker_loop(jobs: queue.Queue, results: queue.Queue) -> None:
     km = None
-    loop = asyncio.get_running_loop()
     try:
-        while (job := await loop.run_in_executor(None, jobs.get)) is not None:
+        while (job := jobs.get()) is not None:
             docname, notebook, cwd, timeout = job
             client = NotebookClient(
                 notebook,
@@ -94,8 +95,12 @@ async def _worker_loop(jobs, results) -> None:
             await km.shutdown_kernel(now=True)
 
 
-def _worker(jobs, results) -> None:
-    asyncio.run(_worker_loop(jobs, results))
+def _worker(jobs: queue.Queue, results: queue.Queue) -> None:
+    """A thread with its own event loop; the kernel it drives is the process doing the work."""
+    try:
+        asyncio.run(_worker_loop(jobs, results))
+    except BaseException as exc:  # never leave Sphinx waiting for a result
+        results.put((None, None, 0.0, repr(exc)))
 
 
 def _stale_notebooks(env, docnames, cache):
@@ -122,7 +127,7 @@ _RUNS: dict[int, _Run] = {}
 
 
 class _Run:
-    """The worker processes of one build and the pages they still owe."""
+    """The worker threads of one build and the pages they still owe."""
 
     def __init__(self, app, stale, workers: int) -> None:
         config = app.env.mystnb_config
@@ -130,17 +135,18 @@ class _Run:
         self.pages = {docname: (path, read_fmt) for docname, path, read_fmt, _ in stale}
         self.pending = set(self.pages)
         self.start = time.perf_counter()
-        context = multiprocessing.get_context("spawn")  # no state inherited from Sphinx
-        self.results = context.Queue()
-        self.jobs = context.Queue()  # kept referenced until the workers are joined
+        self.results: queue.Queue = queue.Queue()
+        jobs: queue.Queue = queue.Queue()
         for docname, path, _, notebook in stale:
-            self.jobs.put((docname, notebook, str(path.parent), config.execution_timeout))
-        self.processes = []
-        for _ in range(workers):
-            self.jobs.put(None)
-            process = context.Process(target=_worker, args=(self.jobs, self.results), daemon=True)
-            process.start()
-            self.processes.append(process)
+            jobs.put((docname, notebook, str(path.parent), config.execution_timeout))
+        self.threads = []
+        for number in range(workers):
+            jobs.put(None)
+            thread = threading.Thread(
+                target=_worker, args=(jobs, self.results), name=f"notebooks-{number}", daemon=True
+            )
+            thread.start()
+            self.threads.append(thread)
         logger.info(f"executing {len(stale)} notebooks on {workers} workers")
 
     def wait_for(self, docname: str) -> None:
@@ -149,12 +155,15 @@ class _Run:
             try:
                 done, notebook, seconds, error = self.results.get(timeout=1)
             except queue.Empty:
-                if any(process.is_alive() for process in self.processes):
+                if any(thread.is_alive() for thread in self.threads):
                     continue
                 logger.info("the workers stopped early; MyST-NB executes the remaining pages")
                 self.pending.clear()
                 break
             self.pending.discard(done)
+            if done is None:  # a worker died: its pages stay pending for MyST-NB
+                logger.info(f"a notebook worker stopped: {error}")
+                continue
             if error is not None:
                 logger.info(f"{done}: failed in a worker ({error}); MyST-NB will report it")
                 continue
@@ -166,14 +175,14 @@ class _Run:
                 overwrite=True,
             )
             logger.info(f"{done}: executed in {seconds:.1f} s")
-        if not self.pending and self.processes:
+        if not self.pending and self.threads:
             self.close()
 
     def close(self) -> None:
         """Join the workers (they exit once the job queue is empty)."""
-        for process in self.processes:
-            process.join()
-        self.processes = []
+        for thread in self.threads:
+            thread.join()
+        self.threads = []
         logger.info(f"parallel execution took {time.perf_counter() - self.start:.1f} s")
 
 
