@@ -22,7 +22,12 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: html test test-site bench clean lock lint
+.PHONY: html test test-site bench clean lock FORCE
+
+# What the site is built from. `make html` runs Sphinx only when one of these, or the
+# settings recorded in $(BUILD_KEY), changed since the last successful build.
+BOOK_INPUTS := conf.py $(sort $(shell find book src/ch3lib -type f -not -path '*/__pycache__/*'))
+BUILD_KEY := _build/.build-key
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +35,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[$(EXTRAS)]"
 	@touch $@
 
-html: $(STAMP)
+html: _build/html/.built
+
+_build/html/.built: $(STAMP) $(BOOK_INPUTS) $(BUILD_KEY) $(if $(SPHINXOPTS),FORCE)
 	$(BIN)/sphinx-build -W --keep-going -q -b html -c . book _build/html $(SPHINXOPTS)
+	@touch $@
+
+# Rewritten only when its content changes: the inputs' names (a deleted page counts) and the
+# environment variables the output depends on.
+$(BUILD_KEY): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' "inputs: $(BOOK_INPUTS)" "BOOK_BASE_URL=$(BOOK_BASE_URL)" \
+	  "CH3LIB_FORCE_CPU=$(CH3LIB_FORCE_CPU)" "GPU=$(GPU)" > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests conf.py tools book/_ext

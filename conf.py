@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parent
 LIBRARY = ROOT / "src" / "ch3lib"
 
 
-def library_fingerprint() -> str:
-    """Hash of every file of ch3lib: part of the execution cache's key (see README)."""
+def fingerprint(folder: Path, pattern: str = "*.py") -> str:
+    """Hash of the names and contents of the files in ``folder`` matching ``pattern``."""
     digest = hashlib.sha256()
-    for path in sorted(LIBRARY.rglob("*.py")):
-        digest.update(path.relative_to(LIBRARY).as_posix().encode())
-        digest.update(path.read_bytes())
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -49,9 +50,7 @@ extensions = [
     "parallel_execution",  # book/_ext/parallel_execution.py: run uncached notebooks on all cores
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx.ext.viewcode",
     "sphinx_copybutton",
-    "sphinxext.opengraph",
     "sphinx_sitemap",
     "notfound.extension",
 ]
@@ -62,10 +61,15 @@ nb_execution_mode = "cache"
 # Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
 # here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
 CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
-nb_execution_cache_path = str(CACHE_ROOT / library_fingerprint())
+nb_execution_cache_path = str(CACHE_ROOT / fingerprint(LIBRARY))
 for stale_cache in CACHE_ROOT.glob("*"):  # caches of earlier library versions are dead
     if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
         shutil.rmtree(stale_cache)
+# The book's own extension and search data shape every page: Sphinx re-reads them all when
+# they change (a registered "env" setting whose value changes).
+book_build_fingerprint = fingerprint(ROOT / "book" / "_ext") + fingerprint(
+    ROOT / "book" / "_search", "*"
+)
 book_execution_workers = int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
 nb_execution_raise_on_error = True
 nb_execution_timeout = 600
@@ -94,6 +98,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
+html_use_index = False  # no general index or module index: search covers them, and
+html_domain_indices = False  # each page rendered on every build costs a prose-only rebuild
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting
 html_show_sourcelink = True
 html_sourcelink_suffix = ""
@@ -115,12 +121,8 @@ html_search_scorer = str(ROOT / "book" / "_search" / "scorer.js")
 # MathJax is copied from the pinned sphinx-mathjax-offline wheel by book/_ext/ch3book.py.
 mathjax_path = "mathjax/tex-chtml.js"
 html_favicon = "book/_static/favicon.svg"
-ogp_site_url = BASE_URL
-ogp_site_name = "深度學習第三章"
-ogp_image = BASE_URL + "_static/og-card.png"
-ogp_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"
-ogp_social_cards = {"enable": False}  # its generated cards need a CJK font; one static card
-ogp_custom_meta_tags = ('<meta name="twitter:card" content="summary_large_image">',)
+book_social_image = "_static/og-card.png"  # card of every page (book/_ext/ch3book.py)
+book_social_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"
 sitemap_url_scheme = "{link}"
 sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
 notfound_urls_prefix = urlsplit(BASE_URL).path

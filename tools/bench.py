@@ -183,25 +183,33 @@ def main() -> int:
             "≤ 2.0",
             cold / floor <= 2.0,
         )
-        report("peak memory (PSS)", f"{mon.peak / 2**30:.2f} GB", "≤ 1.5 GB", mon.peak <= 1.5 * 2**30)
+        report("peak memory (PSS)", f"{mon.peak / 2**30:.2f} GiB", "≤ 1.5 GB", mon.peak <= 1.5e9)
 
-        seconds, mon = make_html(repo, env)
+        runs = [make_html(repo, env) for _ in range(3)]
+        seconds = sorted(r[0] for r in runs)[1]
+        kernels = sum(len(r[1].kernels) for r in runs)
         report(
             "no change",
-            f"{seconds:.1f} s, {len(mon.kernels)} kernels",
+            f"{seconds:.2f} s (median of 3), {kernels} kernels",
             "≤ 2 s",
-            seconds <= 2.0 and not mon.kernels,
+            seconds <= 2.0 and not kernels,
         )
 
         page = repo / "book" / "3-5-first-steps.md"
-        edit(page, "這一節先練習低階的部分", "這一節先練習低階的部分（基準測試的文字修改）")
-        seconds, mon = make_html(repo, env)
+        runs = []
+        for number in range(3):
+            edit(page, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
+            runs.append(make_html(repo, env))
+            edit(page, f"（文字修改 {number}）", "")
+        seconds = sorted(r[0] for r in runs)[1]
+        kernels = sum(len(r[1].kernels) for r in runs)
         report(
             "prose edit",
-            f"{seconds:.1f} s, {len(mon.kernels)} kernels",
+            f"{seconds:.2f} s (median of 3), {kernels} kernels",
             "≤ 3 s, no kernel",
-            seconds <= 3.0 and not mon.kernels,
+            seconds <= 3.0 and not kernels,
         )
+        make_html(repo, env)
 
         since = utc_now()
         edit(page, "# 全為 1 的張量", "# 全為 1 的張量（基準測試的程式修改）")
@@ -226,9 +234,7 @@ def main() -> int:
             executed == notebooks and fresh,
         )
         edit(repo / "src" / "ch3lib" / "training.py", 'print(f"Epoch ', 'print(f"epoch ')
-        for restore in (page,):
-            edit(restore, "（基準測試的程式修改）", "")
-            edit(restore, "（基準測試的文字修改）", "")
+        edit(page, "（基準測試的程式修改）", "")
 
         shutil.rmtree(repo / "_build")
         cold2, mon = make_html(repo, env)
