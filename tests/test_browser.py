@@ -6,6 +6,7 @@ Pages), and every request to any other host is recorded as a failure.
 
 import functools
 import http.server
+import os
 import re
 import threading
 from pathlib import Path
@@ -16,7 +17,8 @@ from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,8 +33,6 @@ def base_path() -> str:
     """The path part of the configured base URL, e.g. ``/ch3-book/``."""
     conf = (Path(__file__).resolve().parents[1] / "conf.py").read_text(encoding="utf-8")
     default = re.search(r'BOOK_BASE_URL", "([^"]+)"', conf).group(1)
-    import os
-
     path = urlsplit(os.environ.get("BOOK_BASE_URL", default)).path
     return path if path.endswith("/") else path + "/"
 

@@ -1,5 +1,7 @@
 """Checks of the built book in _build/html (run by `make test-site` after `make html`)."""
 
+import itertools
+import json
 import re
 from pathlib import Path
 
@@ -157,3 +159,75 @@ def test_executed_outputs_are_present(site):
     assert "(2, 32)" in text
     assert "epoch 20/20" in text
     assert doc.select_one("table.ch3lib-history") is not None
+
+
+def test_html_lang_and_heading_order(site):
+    for page in pages(site):
+        doc = soup(page)
+        assert doc.html["lang"] == "zh-TW", page.name
+        article = doc.find("article") or doc
+        levels = [int(h.name[1]) for h in article.find_all(re.compile("^h[1-6]$"))]
+        for before, after in itertools.pairwise(levels):
+            assert after <= before + 1, f"{page.name}: h{before} followed by h{after}"
+
+
+def test_every_page_has_a_link_preview_card(site):
+    for name in [*SECTION_PAGES, "index.html", "appendix/errata.html"]:
+        doc = soup(site / name)
+        meta = {m.get("property") or m.get("name"): m.get("content") for m in doc.find_all("meta")}
+        for key in ("og:title", "og:description", "og:image", "og:url", "twitter:card"):
+            assert meta.get(key), f"{name}: {key}"
+        assert meta["og:url"].endswith(name)
+    assert (site / "_static" / "og-card.png").stat().st_size > 10_000
+
+
+def test_sitemap_lists_every_page_at_the_base_url(site):
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    base = urls[0].rsplit("/", 1)[0] + "/"
+    for name in [*SECTION_PAGES, "index.html", "appendix/lecture-links.html"]:
+        assert base + name in urls, name
+    assert not any(u.endswith(("search.html", "404.html")) for u in urls)
+
+
+def test_lecture_links_use_the_base_url_and_cover_every_section(site):
+    doc = soup(site / "appendix/lecture-links.html")
+    urls = [c.get_text() for c in doc.select("article li code")]
+    anchors = {u.split("#")[1] for u in urls}
+    assert set(EXPECTED_IDS) <= anchors
+    base = soup(site / "index.html").find("meta", property="og:url")["content"].rsplit("/", 1)[0]
+    assert all(u.startswith(base + "/") for u in urls)
+
+
+def test_every_notebook_page_offers_its_executed_notebook(site):
+    for name in NOTEBOOK_PAGES:
+        doc = soup(site / f"{name}.html")
+        link = doc.find("a", href=re.compile(rf"_sources/{name}\.ipynb$"))
+        assert link is not None, name
+        notebook = json.loads((site / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), name
+        assert sum(bool(c["outputs"]) for c in code) >= len(code) - 3, name
+        assert doc.find("a", href=re.compile(rf"_sources/{name}\.md$")) is not None
+
+
+def test_downloaded_notebook_reruns_in_jupyter(site, tmp_path):
+    """The published 3-5 notebook, run top to bottom by a real kernel, gives the same loss."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(site / "_sources" / "3-5-first-steps.ipynb", as_version=4)
+    published = [c for c in notebook.cells if c.cell_type == "code"]
+    before = "".join(o.get("text", "") for o in published[_loss_cell(published)].outputs)
+    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    after = "".join(o.get("text", "") for o in published[_loss_cell(published)].outputs)
+    assert "Loss at step 39:" in after and after == before
+
+
+def _loss_cell(cells) -> int:
+    return next(i for i, c in enumerate(cells) if "Loss at step" in c.source)
+
+
+def test_404_page_is_styled_and_points_home(site):
+    page = (site / "404.html").read_text(encoding="utf-8")
+    assert "找不到這一頁" in page and 'href="/' in page
