@@ -51,7 +51,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx_copybutton",
-    "sphinx_sitemap",
     "notfound.extension",
 ]
 
@@ -123,8 +122,6 @@ mathjax_path = "mathjax/tex-chtml.js"
 html_favicon = "book/_static/favicon.svg"
 book_social_image = "_static/og-card.png"  # card of every page (book/_ext/ch3book.py)
 book_social_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"
-sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html", "py-modindex.html", "404.html"]
 notfound_urls_prefix = urlsplit(BASE_URL).path
 notfound_context = {
     "title": "找不到這一頁",

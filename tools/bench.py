@@ -65,8 +65,9 @@ def copy_repository(dest: Path) -> None:
 class Monitor:
     """Sample a command's process tree: the kernels it starts and, if asked, peak memory.
 
-    Memory is PSS (shared pages, such as TensorFlow's libraries in every kernel, count
-    once), read from /proc every 0.5 s; that costs CPU, so timed runs do not ask for it.
+    Every 0.25 s (a kernel lives for seconds). Memory is PSS (shared pages, such as
+    TensorFlow's libraries in every kernel, count once), read from /proc; that costs CPU,
+    so timed runs do not ask for it.
     """
 
     def __init__(self, process: psutil.Popen, memory: bool):
@@ -75,7 +76,6 @@ class Monitor:
         self.thread.start()
 
     def _run(self) -> None:
-        tick = 0
         while self.process.poll() is None:
             try:
                 tree = [self.process, *self.process.children(recursive=True)]
@@ -88,13 +88,12 @@ class Monitor:
                         proc.cmdline()
                     ):
                         self.kernels.add(proc.pid)
-                    if self.memory and tick % 5 == 0:
+                    if self.memory:
                         total += proc.memory_full_info().pss
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
-            tick += 1
-            time.sleep(0.1)
+            time.sleep(0.25)
 
 
 def make_html(repo: Path, env: dict[str, str], memory: bool = False) -> tuple[float, Monitor]:
