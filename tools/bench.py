@@ -111,6 +111,17 @@ def make_html(repo: Path, env: dict[str, str], memory: bool = False) -> tuple[fl
     return seconds, monitor
 
 
+def median_of_three(repo: Path, env: dict[str, str], change=None) -> tuple[float, int]:
+    """Median time of three `make html` runs (each after ``change(n)`` if given), and the
+    number of kernels they started in all."""
+    runs = []
+    for number in range(3):
+        if change is not None:
+            change(number)
+        runs.append(make_html(repo, env))
+    return sorted(r[0] for r in runs)[1], sum(len(r[1].kernels) for r in runs)
+
+
 def executions_since(repo: Path, since: datetime) -> int:
     """Pages executed (jupyter-cache records written) since ``since`` (UTC)."""
     count = 0
@@ -195,9 +206,7 @@ def main() -> int:
             "peak memory (PSS)", f"{memory.peak / 2**30:.2f} GiB", "≤ 1.5 GB", memory.peak <= 1.5e9
         )
 
-        runs = [make_html(repo, env) for _ in range(3)]
-        seconds = sorted(r[0] for r in runs)[1]
-        kernels = sum(len(r[1].kernels) for r in runs)
+        seconds, kernels = median_of_three(repo, env)
         report(
             "no change",
             f"{seconds:.2f} s (median of 3), {kernels} kernels",
@@ -206,13 +215,11 @@ def main() -> int:
         )
 
         page = repo / "book" / "3-5-first-steps.md"
-        runs = []
-        for number in range(3):
+
+        def prose_edit(number: int) -> None:
             edit(page, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
-            runs.append(make_html(repo, env))
-            edit(page, f"（文字修改 {number}）", "")
-        seconds = sorted(r[0] for r in runs)[1]
-        kernels = sum(len(r[1].kernels) for r in runs)
+
+        seconds, kernels = median_of_three(repo, env, prose_edit)
         report(
             "prose edit",
             f"{seconds:.2f} s (median of 3), {kernels} kernels",
