@@ -35,10 +35,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[$(EXTRAS)]"
 	@touch $@
 
-html: _build/html/.built
+html: _build/.html-built
 
-_build/html/.built: $(STAMP) $(BOOK_INPUTS) $(BUILD_KEY) $(if $(SPHINXOPTS),FORCE)
-	$(BIN)/sphinx-build -W --keep-going -q -b html -c . book _build/html $(SPHINXOPTS)
+_build/.html-built: $(STAMP) $(BOOK_INPUTS) $(BUILD_KEY) $(if $(SPHINXOPTS),FORCE)
+	$(BIN)/sphinx-build -W --keep-going -q -b html -c . -d _build/doctrees book _build/html $(SPHINXOPTS)
 	@touch $@
 
 # Rewritten only when its content changes: the inputs' names (a deleted page counts) and the

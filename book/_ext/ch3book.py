@@ -15,6 +15,7 @@ import contextlib
 import filecmp
 import gc
 import html
+import importlib.metadata
 import importlib.util
 import logging
 import re
@@ -131,7 +132,7 @@ def refresh_lecture_links(app, env) -> list[str]:
 
 
 #: The parts of MathJax 3 that ``tex-chtml.js`` loads: its input extensions, fonts and menu.
-MATHJAX_PARTS = ("tex-chtml.js", "input", "output/chtml", "ui", "a11y")
+MATHJAX_PARTS = ("tex-chtml.js", "input/tex", "output/chtml", "ui", "a11y")
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -153,15 +154,16 @@ def copy_mathjax(app, exception) -> None:
         )
     source_root = Path(spec.origin).parent / "static" / "mathjax"
     target_root = Path(app.outdir) / "_static" / "mathjax"
+    version = "sphinx-mathjax-offline " + importlib.metadata.version("sphinx-mathjax-offline")
     marker = target_root / ".copied-from"
-    if marker.exists() and marker.read_text(encoding="utf-8") == str(source_root):
+    if marker.exists() and marker.read_text(encoding="utf-8") == version:
         return  # copied by an earlier build from the same wheel
     for part in MATHJAX_PARTS:
         source = source_root / part
         files = [source] if source.is_file() else sorted(source.rglob("*.*"))
         for path in files:
             _copy_if_changed(path, target_root / path.relative_to(source_root))
-    marker.write_text(str(source_root), encoding="utf-8")
+    marker.write_text(version, encoding="utf-8")
 
 
 def _executed_notebook(app, pagename: str):
