@@ -157,6 +157,18 @@ def text_outputs(repo: Path) -> dict[str, list[str]]:
     return pages
 
 
+def compare_outputs(measure: str, first: dict, other: dict) -> None:
+    """Report whether two builds published the same text outputs, naming the pages that differ."""
+    differ = sorted(
+        name for name in first.keys() | other.keys() if first.get(name) != other.get(name)
+    )
+    report(
+        measure, f"{len(first) - len(differ)}/{len(first)} pages identical", "all pages", not differ
+    )
+    for name in differ:
+        print(f"  differs: {name}")
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     if old not in text:
@@ -255,36 +267,18 @@ def main() -> int:
 
         shutil.rmtree(repo / "_build")
         cold2, _ = make_html(repo, env)
-        second = text_outputs(repo)
-        differ = [name for name in first if first[name] != second.get(name)]
-        report(
-            "identical outputs",
-            f"{len(first) - len(differ)}/{len(first)} pages identical",
-            "all pages",
-            not differ and first.keys() == second.keys(),
-        )
-        for name in differ:
-            print(f"  differs: {name}")
+        compare_outputs("identical outputs", first, text_outputs(repo))
 
         if not args.no_baseline:
             shutil.rmtree(repo / "_build")
             serial, _mon = make_html(repo, {**env, "BOOK_JOBS": "1"})
-            baseline = text_outputs(repo)
-            differ = [name for name in first if first[name] != baseline.get(name)]
             report(
                 "before: MyST-NB serial",
                 f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}",
                 "(reference)",
                 True,
             )
-            report(
-                "same as MyST-NB",
-                f"{len(first) - len(differ)}/{len(first)} pages identical",
-                "all pages",
-                not differ,
-            )
-            for name in differ:
-                print(f"  differs: {name}")
+            compare_outputs("same as MyST-NB", first, text_outputs(repo))
 
     met = sum(r[3] for r in RESULTS)
     print(
