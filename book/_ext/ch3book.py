@@ -1,12 +1,15 @@
 """The book's own Sphinx extension.
 
-- fixes Sphinx 9.0's Chinese search script (sphinx#14229);
+- fixes Sphinx 9.0's Chinese search script (sphinx#14229), and gives jieba a dictionary of
+  its frequent words plus the book's terms;
+- drops the ``idN`` ids docutils gives Chinese headings that carry a ``sec-*`` label;
 - ``{lecture-links}``: the list of every section's published URL, built from the labels;
 - turns "section 3-5-4" in the library's docstrings into links to the page that teaches it;
 - rewrites the lecture-links page whenever a section is added or retitled;
 - offers each page's executed notebook (``.ipynb``) in the theme's download menu;
 - serves MathJax from the site itself (no CDN), so math renders offline;
-- writes OpenGraph/Twitter card tags on every page, and a complete ``sitemap.xml``.
+- writes OpenGraph/Twitter card tags on every page, and a complete ``sitemap.xml``;
+- skips the interpreter's final garbage collection (faster rebuilds).
 """
 
 from __future__ import annotations
