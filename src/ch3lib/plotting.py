@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.rcParams["svg.hashsalt"] = "ch3lib"  # stable SVG ids between builds
-import matplotlib.pyplot as plt  # noqa: E402  (after the rcParams line above)
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from ch3lib._checks import matrix, same_length  # noqa: E402
+from ch3lib._checks import matrix, same_length
 
 #: Colour-blind-safe colours of class 0 and class 1 (Okabe-Ito blue and orange).
 CLASS_COLORS = ("#0072B2", "#E69F00")
