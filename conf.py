@@ -6,15 +6,15 @@ import hashlib
 import os
 import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# Before any kernel (or autodoc) imports TensorFlow: no C++/absl log lines on the pages.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
+from tools import layout  # noqa: E402
+from tools.build import source_date_epoch  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent
-LIBRARY = ROOT / "src" / "ch3lib"
+sys.path.insert(0, str(layout.EXTENSIONS))
 
 
 def fingerprint(folder: Path, pattern: str = "*.py") -> str:
@@ -36,22 +36,28 @@ root_doc = "index"
 numfig = True
 numfig_format = {"figure": "圖 %s", "table": "表 %s", "code-block": "程式 %s"}
 exclude_patterns = ["CONVENTIONS.md", "**/.ipynb_checkpoints", "_build"]
+# The build report's date is the last commit's, not the clock's: two builds of the same
+# sources publish the same bytes.
+_epoch = source_date_epoch()
+today = (
+    datetime.fromtimestamp(_epoch, UTC).strftime("%Y-%m-%d")
+    if _epoch is not None
+    else "（不是 git 工作目錄：日期未記錄）"
+)
 
 #: The published address; one setting, overridable with BOOK_BASE_URL.
 BASE_URL = os.environ.get("BOOK_BASE_URL", "https://ch3-book.github.io/ch3-book/")
 if not BASE_URL.endswith("/"):
     BASE_URL += "/"
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-
 extensions = [
-    "ch3book",  # book/_ext/ch3book.py: zh search fix, lecture links, links back from the API
+    "ch3book",  # book/_ext/ch3book/: the book's own features, one module each
     "myst_nb",
-    "parallel_execution",  # book/_ext/parallel_execution.py: run uncached notebooks on all cores
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx_copybutton",
     "notfound.extension",
+    "sphinx_reredirects",
 ]
 
 # -- MyST and execution --------------------------------------------------------------------
@@ -59,17 +65,23 @@ myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"
 nb_execution_mode = "cache"
 # Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
 # here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
-CACHE_ROOT = ROOT / "_build" / ".jupyter_cache"
-nb_execution_cache_path = str(CACHE_ROOT / fingerprint(LIBRARY))
-for stale_cache in CACHE_ROOT.glob("*"):  # caches of earlier library versions are dead
+nb_execution_cache_path = str(layout.EXECUTION_CACHE / fingerprint(layout.LIBRARY))
+for stale_cache in layout.EXECUTION_CACHE.glob("*"):  # caches of earlier library versions
     if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
         shutil.rmtree(stale_cache)
 # The book's own extension and search data shape every page: Sphinx re-reads them all when
 # they change (a registered "env" setting whose value changes).
-book_build_fingerprint = fingerprint(ROOT / "book" / "_ext") + fingerprint(
-    ROOT / "book" / "_search", "*"
+book_build_fingerprint = fingerprint(layout.EXTENSIONS) + fingerprint(layout.BOOK / "_search", "*")
+# Notebooks execute on every core (book/_ext/ch3book/execution.py); BOOK_JOBS sets how
+# many kernels, and BOOK_EXECUTION=myst-nb leaves execution to MyST-NB, one page at a time.
+book_execution_workers = (
+    0
+    if os.environ.get("BOOK_EXECUTION") == "myst-nb"
+    else int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
 )
-book_execution_workers = int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
+# Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
+# imported as soon as a kernel is done (autodoc imports ch3lib, and so TensorFlow).
+book_heavy_pages = {"appendix/api": ["ch3lib"]}
 nb_execution_raise_on_error = True
 nb_execution_timeout = 600
 nb_execution_show_tb = True
@@ -88,6 +100,7 @@ napoleon_numpy_docstring = False
 html_theme = "sphinx_book_theme"
 html_title = "深度學習第三章"
 html_baseurl = BASE_URL
+templates_path = ["book/_templates"]
 html_static_path = ["book/_static"]
 html_css_files = ["ch3book.css"]
 html_last_updated_fmt = None
@@ -97,8 +110,8 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
-html_use_index = False  # no general index or module index: search covers them, and
-html_domain_indices = False  # each page rendered on every build costs a prose-only rebuild
+html_use_index = False  # no general index or module index: search and the API page
+html_domain_indices = False  # cover them
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting
 html_show_sourcelink = True
 html_sourcelink_suffix = ""
@@ -111,16 +124,22 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
+#: Terms jieba must keep whole, so that searching them finds the page (ch3book/search.py).
+html_search_options = {"dict": str(layout.BOOK / "_search" / "zh_tw_terms.txt")}
+html_search_scorer = str(layout.BOOK / "_search" / "scorer.js")
 
-#: Terms jieba must keep whole, so that searching them finds the page (see README).
-html_search_options = {"dict": str(ROOT / "book" / "_search" / "zh_tw_terms.txt")}
-html_search_scorer = str(ROOT / "book" / "_search" / "scorer.js")
+# -- URLs that last ------------------------------------------------------------------------
+# Page file names and sec-* labels are public URLs (book/published-urls.txt lists them, and
+# tests/test_urls.py keeps every one of them resolving). A renamed page leaves a redirect:
+# "old/docname": "new-docname.html" (relative to the old page's folder); the anchor is kept.
+redirects: dict[str, str] = {}
+redirect_html_template_file = "_templates/redirect.html"
 
 # -- Offline, linkable, shareable ----------------------------------------------------------
-# MathJax is copied from the pinned sphinx-mathjax-offline wheel by book/_ext/ch3book.py.
+# MathJax is copied from the pinned sphinx-mathjax-offline wheel (book/_ext/ch3book/mathjax.py).
 mathjax_path = "mathjax/tex-chtml.js"
 html_favicon = "book/_static/favicon.svg"
-book_social_image = "_static/og-card.png"  # card of every page (book/_ext/ch3book.py)
+book_social_image = "_static/og-card.png"  # card of every page (ch3book/opengraph.py)
 book_social_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"
 notfound_urls_prefix = urlsplit(BASE_URL).path
 notfound_context = {

@@ -3,16 +3,15 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+import ch3lib  # noqa: F401  (it sets TensorFlow's log level before TensorFlow loads)
+from tools import layout
 
 
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site; the site and browser tests run after `make html`."""
-    if not (SITE / "index.html").exists():
-        pytest.fail(f"{SITE} has no index.html: run `make html` before the site tests")
-    return SITE
+    if not (layout.SITE / "index.html").exists():
+        pytest.fail(f"{layout.SITE} has no index.html: run `make html` before the site tests")
+    return layout.SITE

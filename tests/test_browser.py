@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from published import base_url
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def base_path() -> str:
-    """The path part of the configured base URL, e.g. ``/ch3-book/``."""
-    conf = (Path(__file__).resolve().parents[1] / "conf.py").read_text(encoding="utf-8")
-    default = re.search(r'BOOK_BASE_URL", "([^"]+)"', conf).group(1)
-    path = urlsplit(os.environ.get("BOOK_BASE_URL", default)).path
-    return path if path.endswith("/") else path + "/"
 
 
 class PrefixHandler(http.server.SimpleHTTPRequestHandler):
@@ -66,7 +59,7 @@ class PrefixHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def server(site):
-    prefix = base_path()
+    prefix = urlsplit(base_url(site)).path  # e.g. /ch3-book/, as on GitHub Pages
     handler = functools.partial(
         type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(site)
     )
@@ -99,7 +92,7 @@ def page_paths(site) -> list[str]:
     return sorted(
         p.relative_to(site).as_posix()
         for p in site.rglob("*.html")
-        if not {"_modules", "_static"} & set(p.parts) and p.name != "404.html"
+        if "_static" not in p.parts and p.name != "404.html"
     )
 
 

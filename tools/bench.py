@@ -1,29 +1,36 @@
-"""`make bench`: how fast and how truthful rebuilds are, measured in one run.
+"""``make bench``: how fast and how truthful builds are, measured in one run.
 
-Works on a temporary copy of the repository (the working tree is never touched), with the
-repository's .venv. Prints one line per measure, with its figure and its target, and a
-summary line. A benchmark, not a test: it never fails on a slow figure, only on an error.
+Works on temporary copies of the repository (the working tree is never touched) with the
+repository's .venv. Prints one line per measure, with its figure and its target, then a
+summary line and the profile of a cold build. A benchmark, not a test: it never fails on
+a slow figure, only on an error. Times on a shared machine are noisy: the ratios are
+measured in the same run, and the edit timings are medians of three.
 
-Measures (issue "Fast, truthful rebuilds"):
-  cold ÷ floor         cold `make html` ÷ every code cell run once in one process
-  no change            rebuild with nothing changed
-  prose edit           rebuild after a prose-only edit of one page (no kernel may start)
-  code edit            rebuild after a code edit of one page (only that page executes)
-  library edit         rebuild after a change in src/ch3lib (every notebook executes,
-                       and the new library's output is on the page)
-  peak memory          of the whole process tree during a cold build
-  identical outputs    text outputs of every page, two cold builds
-  same as MyST-NB      text outputs equal to MyST-NB's own serial execution (BOOK_JOBS=1),
-                       whose time is also shown as the "before" figure
+Measures:
+  cold ÷ floor            cold ``make html`` ÷ every code cell run once in one process
+  peak memory             of the whole process tree during a cold build
+  no change               rebuild with nothing changed
+  prose edit              rebuild after a prose-only edit of one page (no kernel may start)
+  code edit               rebuild after a code edit of one page (only that page executes)
+  library edit            rebuild after a change in src/ch3lib (every notebook executes,
+                          and the new library's output is on the page)
+  identical cold builds   two cold builds publish byte-identical trees
+  MyST-NB serial          a cold build with MyST-NB's own execution ("before" figure) ...
+  same as MyST-NB         ... publishes the same tree as the parallel executor
+  incremental = cold      per kind of edit: ``make html`` after the edit publishes what a
+                          clean build of the same sources publishes
+  preview: prose / code   ``make preview``: from saving an edit to the reloaded page in
+                          Chromium showing it
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
+import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,32 +41,17 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import layout, rebuild_check
+from tools.rebuild_check import build_env, make_workspace, replace, site, tree_differences
+
 RESULTS: list[tuple[str, str, str, bool]] = []
+PAGE = "book/3-5-first-steps.md"
 
 
 def report(measure: str, figure: str, target: str, met: bool) -> None:
     RESULTS.append((measure, figure, target, met))
-    print(
-        f"{measure:<22} {figure:<34} target {target:<22} {'met' if met else 'MISSED'}", flush=True
-    )
-
-
-def copy_repository(dest: Path) -> None:
-    """Copy tracked and untracked-but-not-ignored files, keeping modification times."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
+    verdict = "met" if met else "MISSED"
+    print(f"{measure:<30} {figure:<40} target {target:<24} {verdict}", flush=True)
 
 
 class Monitor:
@@ -96,10 +88,15 @@ class Monitor:
             time.sleep(0.25)
 
 
-def make_html(repo: Path, env: dict[str, str], memory: bool = False) -> tuple[float, Monitor]:
+def make_html(ws: Path, memory: bool = False, **env: str) -> tuple[float, Monitor]:
+    """``make html`` in a workspace: seconds, and what the monitor saw."""
     start = time.perf_counter()
     process = psutil.Popen(
-        ["make", "html"], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ["make", "html"],
+        cwd=ws,
+        env=build_env(ws, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     monitor = Monitor(process, memory)
     output, _ = process.communicate()
@@ -107,25 +104,26 @@ def make_html(repo: Path, env: dict[str, str], memory: bool = False) -> tuple[fl
     monitor.thread.join()
     if process.returncode != 0:
         sys.stdout.write(output.decode(errors="replace")[-4000:])
-        raise SystemExit(f"make html failed in {repo}")
+        raise SystemExit(f"make html failed in {ws}")
     return seconds, monitor
 
 
-def median_of_three(repo: Path, env: dict[str, str], change=None) -> tuple[float, int]:
-    """Median time of three `make html` runs (each after ``change(n)`` if given), and the
+def median_of_three(ws: Path, change=None) -> tuple[float, int]:
+    """Median time of three ``make html`` runs (each after ``change(n)`` if given), and the
     number of kernels they started in all."""
     runs = []
     for number in range(3):
         if change is not None:
             change(number)
-        runs.append(make_html(repo, env))
-    return sorted(r[0] for r in runs)[1], sum(len(r[1].kernels) for r in runs)
+        runs.append(make_html(ws))
+    return statistics.median(r[0] for r in runs), sum(len(r[1].kernels) for r in runs)
 
 
-def executions_since(repo: Path, since: datetime) -> int:
+def executions_since(ws: Path, since: datetime) -> int:
     """Pages executed (jupyter-cache records written) since ``since`` (UTC)."""
     count = 0
-    for db in (repo / "_build" / ".jupyter_cache").glob("*/global.db"):
+    cache = ws / layout.EXECUTION_CACHE.relative_to(layout.ROOT)
+    for db in cache.glob("*/global.db"):
         with sqlite3.connect(db) as connection:
             rows = connection.execute("SELECT created FROM nbcache").fetchall()
         stamps = [datetime.fromisoformat(created).replace(tzinfo=None) for (created,) in rows]
@@ -137,149 +135,267 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def text_outputs(repo: Path) -> dict[str, list[str]]:
-    """The text of every output of every published notebook (images left out)."""
-    pages = {}
-    published = repo / "_build" / "html" / "_sources"
-    for notebook in sorted(published.rglob("*.ipynb")):
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        texts = []
-        for cell in cells:
-            for output in cell.get("outputs", []):
-                if "text" in output:
-                    texts.append("".join(output["text"]))
-                for mime in ("text/plain", "text/html", "text/markdown"):
-                    if mime in output.get("data", {}):
-                        texts.append("".join(output["data"][mime]))
-                if output.get("output_type") == "error":
-                    texts.append("\n".join(output["traceback"]))
-        pages[notebook.relative_to(published).as_posix()] = texts
-    return pages
-
-
-def compare_outputs(measure: str, first: dict, other: dict) -> None:
-    """Report whether two builds published the same text outputs, naming the pages that differ."""
-    differ = sorted(
-        name for name in first.keys() | other.keys() if first.get(name) != other.get(name)
+def floor_seconds(ws: Path) -> float:
+    """The execution floor (``tools/floor.py``) in this workspace."""
+    done = subprocess.run(
+        [str(ws / ".venv" / "bin" / "python"), "-m", "tools.floor"],
+        cwd=ws,
+        env=build_env(ws),
+        capture_output=True,
+        text=True,
+        check=True,
     )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+# -- One function per measure ----------------------------------------------------------------
+
+
+def measure_memory(ws: Path) -> None:
+    """A first cold build warms the OS caches and measures memory."""
+    _, monitor = make_html(ws, memory=True)
     report(
-        measure, f"{len(first) - len(differ)}/{len(first)} pages identical", "all pages", not differ
+        "peak memory (PSS)",
+        f"{monitor.peak / 2**30:.2f} GiB",
+        "≤ 1.5 GB",
+        monitor.peak <= 1.5e9,
     )
-    for name in differ:
-        print(f"  differs: {name}")
+    shutil.rmtree(ws / "_build")
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if old not in text:
-        raise SystemExit(f"bench: cannot find {old!r} in {path}")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def measure_cold_vs_floor(ws: Path) -> tuple[float, float]:
+    cold, _ = make_html(ws)
+    floor = floor_seconds(ws)
+    report(
+        "cold ÷ floor",
+        f"{cold:.1f} s ÷ {floor:.1f} s = {cold / floor:.2f}",
+        "≤ 1.5",
+        cold / floor <= 1.5,
+    )
+    return cold, floor
+
+
+def measure_no_change(ws: Path) -> None:
+    seconds, kernels = median_of_three(ws)
+    report(
+        "no change",
+        f"{seconds:.2f} s (median of 3), {kernels} kernels",
+        "≤ 2 s",
+        seconds <= 2.0 and not kernels,
+    )
+
+
+def measure_prose_edit(ws: Path) -> None:
+    def prose_edit(number: int) -> None:
+        replace(ws / PAGE, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
+
+    seconds, kernels = median_of_three(ws, prose_edit)
+    report(
+        "prose edit",
+        f"{seconds:.2f} s (median of 3), {kernels} kernels",
+        "≤ 3 s, no kernel",
+        seconds <= 3.0 and not kernels,
+    )
+
+
+def measure_code_edit(ws: Path) -> None:
+    since = utc_now()
+    replace(ws / PAGE, "# 全為 1 的張量", "# 全為 1 的張量（基準測試的程式修改）")
+    seconds, _ = make_html(ws)
+    text = (site(ws) / "3-5-first-steps.html").read_text(encoding="utf-8")
+    executed = executions_since(ws, since)
+    ok = executed == 1 and "基準測試的程式修改" in text
+    report("code edit", f"{seconds:.1f} s, {executed} page(s) executed", "that page only", ok)
+
+
+def measure_library_edit(ws: Path, notebooks: int) -> None:
+    since = utc_now()
+    replace(ws / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
+    seconds, _ = make_html(ws)
+    executed = executions_since(ws, since)
+    html = (site(ws) / "3-6-keras-api.html").read_text(encoding="utf-8")
+    fresh = "Epoch 20/20" in html and "epoch 20/20" not in html
+    report(
+        "library edit",
+        f"{seconds:.1f} s, {executed}/{notebooks} pages executed, "
+        f"{'new' if fresh else 'STALE'} output",
+        "all pages, never stale",
+        executed == notebooks and fresh,
+    )
+
+
+def measure_cold_builds_identical(ws: Path, first: Path) -> float:
+    shutil.rmtree(ws / "_build")
+    seconds, _ = make_html(ws)
+    differences = tree_differences(first, site(ws))
+    report(
+        "identical cold builds",
+        f"{len(differences)} files differ",
+        "byte-identical trees",
+        not differences,
+    )
+    return seconds
+
+
+def measure_mystnb(ws: Path, first: Path, floor: float) -> None:
+    shutil.rmtree(ws / "_build")
+    serial, _ = make_html(ws, BOOK_EXECUTION="myst-nb")
+    report(
+        "before: MyST-NB serial",
+        f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}",
+        "(reference)",
+        True,
+    )
+    differences = tree_differences(first, site(ws))
+    report(
+        "same as MyST-NB",
+        f"{len(differences)} files differ",
+        "byte-identical trees",
+        not differences,
+    )
+    for difference in differences[:10]:
+        print(f"  {difference}")
+
+
+def measure_incremental_equals_cold(root: Path) -> None:
+    incremental = make_workspace(root / "incremental")
+    rebuild_check.make_html(incremental)
+    for kind in rebuild_check.EDITS:
+        seconds, clean, differences = rebuild_check.check_edit(incremental, root, kind)
+        report(
+            f"incremental = cold: {kind}",
+            f"{len(differences)} files differ ({seconds:.1f} s vs {clean:.1f} s)",
+            "byte-identical trees",
+            not differences,
+        )
+        for difference in differences[:10]:
+            print(f"  {difference}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_preview(root: Path) -> None:
+    """From saving an edit to the page, reloaded by itself in Chromium, showing it."""
+    from playwright.sync_api import sync_playwright
+
+    ws = make_workspace(root / "preview")
+    rebuild_check.make_html(ws)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(ws / ".venv/bin/python"), "-m", "tools.preview", "--port", str(port)],
+        cwd=ws,
+        env=build_env(ws),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    spare = ws / "_build/.spare-kernel/kernel.json"
+    page_file = ws / PAGE
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page()
+            _wait(lambda: _loads(page, f"http://127.0.0.1:{port}/3-5-first-steps.html"), 120)
+
+            def visible_after(old: str, new: str) -> float:
+                _wait(spare.exists, 120)  # the spare kernel is ready (a real session)
+                time.sleep(0.5)
+                start = time.perf_counter()
+                replace(page_file, old, new)
+                _wait(lambda: _shows(page, new), 120)
+                return time.perf_counter() - start
+
+            prose = [
+                visible_after("這一節先練習低階的部分", f"這一節先練習低階的部分（預覽 {n}）")
+                for n in range(3)
+            ]
+            code = [
+                visible_after("# 全為 1 的張量", f"# 全為 1 的張量（預覽 {n}）") for n in range(3)
+            ]
+            browser.close()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    for name, runs, limit in (("prose", prose, 2.0), ("code", code, 4.0)):
+        seconds = statistics.median(runs)
+        report(
+            f"preview: {name} edit visible",
+            f"{seconds:.2f} s (median of 3: {', '.join(f'{r:.1f}' for r in runs)})",
+            f"≤ {limit:g} s",
+            seconds <= limit,
+        )
+
+
+def _loads(page, url: str) -> bool:
+    try:
+        return page.goto(url).ok
+    except Exception:
+        return False
+
+
+def _shows(page, text: str) -> bool:
+    try:
+        return page.evaluate("t => document.body.innerText.includes(t)", text)
+    except Exception:  # the page is reloading
+        return False
+
+
+def _wait(condition, timeout: float) -> None:
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise SystemExit("bench: timed out waiting for the preview")
+        time.sleep(0.02)
+
+
+def profile(ws: Path) -> None:
+    """The phases of a cold build (``tools/profile_build.py``)."""
+    shutil.rmtree(ws / "_build")
+    print("\nprofile of a cold build:", flush=True)
+    subprocess.run(
+        [str(ws / ".venv/bin/python"), "-m", "tools.profile_build"],
+        cwd=ws,
+        env=build_env(ws),
+        check=True,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--no-baseline",
+        "--quick",
         action="store_true",
-        help="skip the serial MyST-NB build (the 'before' figure)",
+        help="skip MyST-NB's serial build, the edit kinds and the preview",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ch3-bench-") as tmp:
-        repo = Path(tmp)
-        copy_repository(repo)
-        env = {**os.environ, "PYTHONPATH": str(repo / "src")}  # this copy's ch3lib
-        print(f"bench: repository copied to {repo}", flush=True)
-
-        # A first cold build warms the OS caches and measures memory; the next one is timed.
-        _, memory = make_html(repo, env, memory=True)
-        shutil.rmtree(repo / "_build")
-
-        cold, _ = make_html(repo, env)
-        first = text_outputs(repo)
-        floor = float(
-            subprocess.run(
-                [str(repo / ".venv" / "bin" / "python"), "tools/floor.py"],
-                cwd=repo,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        report(
-            "cold ÷ floor",
-            f"{cold:.1f} s ÷ {floor:.1f} s = {cold / floor:.2f}",
-            "≤ 2.0",
-            cold / floor <= 2.0,
-        )
-        report(
-            "peak memory (PSS)", f"{memory.peak / 2**30:.2f} GiB", "≤ 1.5 GB", memory.peak <= 1.5e9
-        )
-
-        seconds, kernels = median_of_three(repo, env)
-        report(
-            "no change",
-            f"{seconds:.2f} s (median of 3), {kernels} kernels",
-            "≤ 2 s",
-            seconds <= 2.0 and not kernels,
-        )
-
-        page = repo / "book" / "3-5-first-steps.md"
-
-        def prose_edit(number: int) -> None:
-            edit(page, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
-
-        seconds, kernels = median_of_three(repo, env, prose_edit)
-        report(
-            "prose edit",
-            f"{seconds:.2f} s (median of 3), {kernels} kernels",
-            "≤ 3 s, no kernel",
-            seconds <= 3.0 and not kernels,
-        )
-        make_html(repo, env)
-
-        since = utc_now()
-        edit(page, "# 全為 1 的張量", "# 全為 1 的張量（基準測試的程式修改）")
-        seconds, _ = make_html(repo, env)
-        text = (repo / "_build" / "html" / "3-5-first-steps.html").read_text(encoding="utf-8")
-        executed = executions_since(repo, since)
-        ok = executed == 1 and "基準測試的程式修改" in text
-        report("code edit", f"{seconds:.1f} s, {executed} page(s) executed", "that page only", ok)
-
-        since = utc_now()
-        edit(repo / "src" / "ch3lib" / "training.py", 'print(f"epoch ', 'print(f"Epoch ')
-        seconds, _ = make_html(repo, env)
-        executed = executions_since(repo, since)
-        notebooks = len(first)
-        html = (repo / "_build" / "html" / "3-6-keras-api.html").read_text(encoding="utf-8")
-        fresh = "Epoch 20/20" in html and "epoch 20/20" not in html
-        report(
-            "library edit",
-            f"{seconds:.1f} s, {executed}/{notebooks} pages executed, "
-            f"{'new' if fresh else 'STALE'} output",
-            "all pages, never stale",
-            executed == notebooks and fresh,
-        )
-        edit(repo / "src" / "ch3lib" / "training.py", 'print(f"Epoch ', 'print(f"epoch ')
-        edit(page, "（基準測試的程式修改）", "")
-
-        shutil.rmtree(repo / "_build")
-        cold2, _ = make_html(repo, env)
-        compare_outputs("identical outputs", first, text_outputs(repo))
-
-        if not args.no_baseline:
-            shutil.rmtree(repo / "_build")
-            serial, _mon = make_html(repo, {**env, "BOOK_JOBS": "1"})
-            report(
-                "before: MyST-NB serial",
-                f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}",
-                "(reference)",
-                True,
-            )
-            compare_outputs("same as MyST-NB", first, text_outputs(repo))
-
+        root = Path(tmp)
+        ws = make_workspace(root / "main")
+        print(f"bench: repository copied to {root}", flush=True)
+        measure_memory(ws)
+        cold, floor = measure_cold_vs_floor(ws)
+        first = root / "first-cold-site"
+        shutil.copytree(site(ws), first)
+        notebooks = len(list((first / "_sources").rglob("*.ipynb")))
+        measure_no_change(ws)
+        measure_prose_edit(ws)
+        measure_code_edit(ws)
+        measure_library_edit(ws, notebooks)
+        shutil.rmtree(ws)
+        ws = make_workspace(root / "main")
+        cold2 = measure_cold_builds_identical(ws, first)
+        if not args.quick:
+            measure_mystnb(ws, first, floor)
+            measure_incremental_equals_cold(root)
+            measure_preview(root)
+        profile(ws)
     met = sum(r[3] for r in RESULTS)
     print(
         f"bench: {met} of {len(RESULTS)} measures met their targets "

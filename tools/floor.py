@@ -3,7 +3,7 @@
 Reads each page with MyST-NB's own reader (the cells MyST-NB would execute), runs the cells
 in one IPython shell (a fresh namespace per page, as each page has its own kernel, with
 rich outputs and figures rendered as in the book), and prints the seconds it took,
-TensorFlow's import included. Run from the repository root: ``python tools/floor.py``.
+TensorFlow's import included. Run from the repository root: ``python -m tools.floor``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from tools import layout
+
 os.environ.setdefault("MPLBACKEND", "agg")
-BOOK = Path(__file__).resolve().parents[1] / "book"
 
 
 def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
@@ -25,7 +25,7 @@ def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
     from myst_parser.config.main import MdParserConfig
 
     pages = []
-    for path in sorted(BOOK.rglob("*.md")):
+    for path in sorted(layout.BOOK.rglob("*.md")):
         if "_build" in path.parts or path.name == "CONVENTIONS.md":
             continue
         text = path.read_text(encoding="utf-8")

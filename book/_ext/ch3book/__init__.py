@@ -1,0 +1,64 @@
+"""The book's Sphinx extension: one module per feature, registered by ``setup()``.
+
+==========================  =============================================================
+module                      what it adds
+==========================  =============================================================
+``execution``               executes stale notebooks on every core before Sphinx reads them
+``spare_kernels``           ``make preview``: a kernel with TensorFlow imported, for one page
+``notebooks``               the executed ``.ipynb`` of each page in the download menu
+``build_report``            ``{execution-report}``: what was executed, without timestamps
+``lecture_links``           ``{lecture-links}``: every section's full URL
+``docstring_links``         "section 3-5-4" in ch3lib's docstrings becomes a link
+``anchors``                 labelled headings lose docutils' ``idN`` ids
+``search``                  Chinese search that works, with a fast jieba dictionary
+``mathjax``                 MathJax served from the site (math renders offline)
+``opengraph``               link-preview cards
+``sitemap``                 ``sitemap.xml`` of every page
+``fast_exit``               no final garbage collection after a build
+``sections``                the section-label pattern the others share
+``_compat``                 every use of MyST-NB / jupyter-cache / nbclient internals
+==========================  =============================================================
+
+Each module's docstring says what it does and why no stock extension does it. Stock
+extensions used instead of own code are listed in ``conf.py`` (copy button, 404 page,
+redirects).
+"""
+
+from __future__ import annotations
+
+from ch3book import (
+    _compat,
+    anchors,
+    build_report,
+    docstring_links,
+    execution,
+    fast_exit,
+    lecture_links,
+    mathjax,
+    notebooks,
+    opengraph,
+    search,
+    sitemap,
+)
+
+
+def setup(app):
+    """Register every feature; stop at once if MyST-NB & co. are untested versions."""
+    _compat.check_versions()
+    # A setting whose value (a hash of book/_ext and book/_search, computed in conf.py)
+    # makes Sphinx re-read every page when the extension or the search data change.
+    app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
+    execution.setup_execution(app)
+    notebooks.setup_notebooks(app)
+    build_report.setup_build_report(app)
+    lecture_links.setup_lecture_links(app)
+    docstring_links.setup_docstring_links(app)
+    anchors.setup_anchors(app)
+    search.setup_search(app)
+    mathjax.setup_mathjax(app)
+    opengraph.setup_opengraph(app)
+    sitemap.setup_sitemap(app)
+    fast_exit.setup_fast_exit(app)
+    # The executor's workers live in the main process: a page read in a forked reader
+    # (sphinx-build -j) could not wait for them. Writing is safe in any process.
+    return {"parallel_read_safe": False, "parallel_write_safe": True}

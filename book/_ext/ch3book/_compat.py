@@ -1,0 +1,250 @@
+"""Every use of MyST-NB, jupyter-cache and nbclient internals, behind one version guard.
+
+The executor (``execution.py``) and the notebook publisher (``notebooks.py``) need four
+things that these packages do not offer as public API:
+
+- MyST-NB's notebook reader (``myst_nb.core.read.create_nb_reader``) and the resolved
+  configuration it keeps on the Sphinx environment (``env.mystnb_config``), so that a page
+  is read, configured and hashed exactly as MyST-NB will read it;
+- jupyter-cache's bundle writes (``add_nb_to_project``, ``cache_notebook_bundle``) and
+  merges (``merge_match_into_notebook``), to store an execution where MyST-NB finds it;
+- nbclient's ``NotebookClient.km``/``kc``/``owns_km``, to run several notebooks in one
+  kernel and to hand a client an already running kernel;
+- MyST-NB's stream-merging rule (``myst_nb.core.utils.coalesce_streams``), so that every
+  executor's outputs are published the way MyST-NB renders them.
+
+Nothing else in the extension imports these modules. ``check_versions()`` runs when the
+extension is set up: with a version outside ``TESTED`` the build stops and names both, so
+that an upgrade is a decision (run ``make test-rebuild``, then widen ``TESTED``) rather
+than a silent change in what the book publishes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+#: The release series this module was written and tested against.
+TESTED = {
+    "myst-nb": ("1.4.",),
+    "jupyter-cache": ("1.0.",),
+    "nbclient": ("0.10.", "0.11."),
+    "nbformat": ("5.10.", "5.11."),
+}
+
+
+def untested_versions(installed: dict[str, str] | None = None) -> dict[str, str]:
+    """The installed packages whose version is not in ``TESTED`` (name → version)."""
+    if installed is None:
+        installed = {name: importlib.metadata.version(name) for name in TESTED}
+    return {
+        name: version
+        for name, version in installed.items()
+        if not any(version.startswith(series) for series in TESTED[name])
+    }
+
+
+def version_error(untested: dict[str, str]) -> str:
+    """The message that stops a build on untested versions."""
+    expected = ", ".join(f"{n} {' or '.join(s + 'x' for s in TESTED[n])}" for n in TESTED)
+    received = ", ".join(f"{n} {v}" for n, v in untested.items())
+    return (
+        "The book's extension (book/_ext/ch3book/_compat.py) uses internals of MyST-NB, "
+        f"jupyter-cache and nbclient, tested with: {expected}. Received: {received}. "
+        "Install the pinned versions (make html does), or check the book with "
+        "`make test-rebuild` on the new versions and then add them to TESTED."
+    )
+
+
+def check_versions() -> None:
+    """Stop the build with a clear message if an untested version is installed."""
+    from sphinx.errors import ExtensionError
+
+    untested = untested_versions()
+    if untested:
+        raise ExtensionError(version_error(untested))
+
+
+# -- MyST-NB ---------------------------------------------------------------------------------
+
+
+def nb_config(env) -> Any:
+    """MyST-NB's resolved configuration (``NbParserConfig``) of this build."""
+    return env.mystnb_config
+
+
+def read_notebook(env, path: Path) -> tuple[Any, dict] | None:
+    """``(notebook, read_fmt)`` of a page as MyST-NB reads it, or None for a text page."""
+    from myst_nb.core.read import create_nb_reader
+
+    content = path.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, content)
+    if reader is None:
+        return None
+    return reader.read(content), reader.read_fmt
+
+
+def page_config(env, notebook) -> Any:
+    """The configuration MyST-NB applies to one page.
+
+    The build's, plus the overrides in the page's ``mystnb`` metadata, as
+    ``myst_nb.sphinx_.Parser.parse`` applies them.
+    """
+    from myst_nb.core.nb_to_tokens import nb_node_to_dict
+
+    config = env.mystnb_config
+    overrides = notebook.metadata.get(config.metadata_key)
+    if not overrides:
+        return config
+    overrides = nb_node_to_dict(overrides)
+    overrides.pop("output_folder", None)
+    return config.copy(**overrides)
+
+
+def excluded_from_execution(config, path: Path) -> bool:
+    """True if ``nb_execution_excludepatterns`` keeps this page from executing."""
+    posix = PurePosixPath(path.as_posix())
+    return any(posix.match(pattern) for pattern in config.execution_excludepatterns)
+
+
+def executed_notebook_path(env, docname: str) -> Path:
+    """Where MyST-NB writes the notebook of a page it has read (``jupyter_execute/``)."""
+    return Path(env.mystnb_config.output_folder, f"{docname}.ipynb")
+
+
+def coalesce_streams(outputs: list) -> list:
+    """MyST-NB's rule for merging a cell's stream outputs (``nb_merge_streams``)."""
+    from myst_nb.core.utils import coalesce_streams as merge
+
+    return merge(outputs)
+
+
+# -- jupyter-cache ---------------------------------------------------------------------------
+
+
+def open_cache(env) -> Any:
+    """The jupyter-cache MyST-NB uses in this build."""
+    from jupyter_cache import get_cache
+
+    return get_cache(env.mystnb_config.execution_cache_path)
+
+
+def is_cached(cache, notebook) -> bool:
+    """True if the cache holds an execution of this notebook's code."""
+    try:
+        cache.match_cache_notebook(notebook)
+    except KeyError:
+        return False
+    return True
+
+
+def store_execution(cache, path: Path, read_fmt: dict, notebook, seconds: float) -> None:
+    """Store an executed notebook exactly as MyST-NB's ``NotebookClientCache`` does."""
+    from jupyter_cache.base import CacheBundleIn
+
+    record = cache.add_nb_to_project(str(path), read_data=read_fmt)
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, record.uri, data={"execution_seconds": seconds}),
+        check_validity=False,
+        overwrite=True,
+    )
+
+
+def with_cached_outputs(cache, notebook) -> Any:
+    """The notebook with the outputs of its cached execution (unchanged if not cached).
+
+    MyST-NB writes ``jupyter_execute/<page>.ipynb`` without outputs when the page came
+    from the cache (it writes the notebook it read, not the merged one), so a publisher
+    merges them back from the same cache.
+    """
+    try:
+        _, merged = cache.merge_match_into_notebook(notebook)
+    except KeyError:
+        return notebook
+    return merged
+
+
+# -- nbclient --------------------------------------------------------------------------------
+
+
+def notebook_client(notebook, *, km, cwd: str, timeout: int, allow_errors: bool) -> Any:
+    """An nbclient ``NotebookClient`` that runs in the kernel of ``km`` (started if None).
+
+    The client does not own the kernel manager, so the kernel outlives the notebook and
+    the next notebook can run in it.
+    """
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        allow_errors=allow_errors,
+        record_timing=False,  # timing metadata would differ from MyST-NB's executions
+        resources={"metadata": {"path": cwd}},
+    )
+    client.km = km if km is not None else client.create_kernel_manager()
+    client.owns_km = False
+    return client
+
+
+def kernel_manager(client) -> Any:
+    """The kernel manager a client runs in."""
+    return client.km
+
+
+def close_client(client) -> None:
+    """Stop the client's channels (the kernel keeps running)."""
+    if client.kc is not None:
+        client.kc.stop_channels()
+
+
+# -- jupyter_client --------------------------------------------------------------------------
+
+
+def attached_kernel_manager(connection_file: str, pid: int) -> Any:
+    """A kernel manager for a running kernel that another process started and will reap.
+
+    jupyter_client supports such kernels (``owns_kernel=False``: never restarted or shut
+    down by this manager), but nbclient starts a new kernel unless ``km.has_kernel``,
+    which jupyter_client answers only for a kernel it launched itself. This manager
+    answers from the process id, and ends the kernel with a signal when asked to.
+    """
+    import signal
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    def alive() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    class AttachedKernelManager(AsyncKernelManager):
+        @property
+        def has_kernel(self) -> bool:
+            return alive()
+
+        async def is_alive(self) -> bool:
+            return alive()
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            if alive():
+                os.kill(pid, signal.SIGTERM)
+
+    km = AttachedKernelManager(connection_file=connection_file, owns_kernel=False)
+    km.load_connection_file()
+    return km
+
+
+def execution_succeeded(env, docname: str) -> bool | None:
+    """Whether MyST-NB executed the page (or took it from its cache) without error.
+
+    None if the page was not executed at all.
+    """
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    data = NbMetadataCollector.get_exec_data(env, docname)
+    return None if data is None else bool(data.get("succeeded"))

@@ -1,0 +1,59 @@
+"""Link-preview cards: OpenGraph and Twitter tags on every page.
+
+A link pasted in a chat or a learning platform shows a card with the page's title, its
+first paragraph and the book's image. sphinxext-opengraph would do this, but 0.13.0
+imports ``matplotlib.pyplot`` when it is imported (for its social-card generator, even
+with ``ogp_image`` set and cards disabled): 0.57 s on every build, a fifth of a
+prose-only rebuild (upstream issue sphinx-doc/sphinxext-opengraph#145 proposes making it
+optional). This ``html-page-context`` handler writes the same tags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from docutils import nodes
+
+DESCRIPTION_LENGTH = 160
+
+
+def description_of(doctree, fallback: str) -> str:
+    """The page's first paragraph, on one line, cut at ``DESCRIPTION_LENGTH`` characters."""
+    first = next(iter(doctree.findall(nodes.paragraph)), None) if doctree is not None else None
+    text = " ".join((first.astext() if first else fallback).split())
+    return text if len(text) <= DESCRIPTION_LENGTH else text[: DESCRIPTION_LENGTH - 1] + "…"
+
+
+def add_social_meta(app, pagename, templatename, context, doctree) -> None:
+    """OpenGraph and Twitter cards, so that a link pasted in a chat or LMS shows a card."""
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    title = re.sub(r"<[^>]+>", "", context.get("title") or app.config.html_title)
+    description = description_of(doctree, app.config.project)
+    image = base + app.config.book_social_image
+    values = {
+        "og:title": title,
+        "og:type": "website",
+        "og:url": f"{base}{pagename}.html",
+        "og:site_name": app.config.html_title,
+        "og:description": description,
+        "og:image": image,
+        "og:image:alt": app.config.book_social_image_alt,
+        "og:locale": "zh_TW",
+    }
+    tags = [f'<meta property="{k}" content="{html.escape(v)}" />' for k, v in values.items()]
+    tags += [
+        f'<meta name="description" content="{html.escape(description)}" />',
+        '<meta name="twitter:card" content="summary_large_image" />',
+        f'<meta name="twitter:title" content="{html.escape(title)}" />',
+        f'<meta name="twitter:description" content="{html.escape(description)}" />',
+        f'<meta name="twitter:image" content="{html.escape(image)}" />',
+    ]
+    context["metatags"] = context.get("metatags", "") + "\n".join(tags)
+
+
+def setup_opengraph(app) -> None:
+    """Register the settings (image and its alt text) and the handler."""
+    app.add_config_value("book_social_image", "_static/og-card.png", "html", types=(str,))
+    app.add_config_value("book_social_image_alt", "", "html", types=(str,))
+    app.connect("html-page-context", add_social_meta)

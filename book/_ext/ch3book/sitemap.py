@@ -1,0 +1,39 @@
+"""``sitemap.xml``: every page at the published base URL, for search engines.
+
+sphinx-sitemap 2.9 would write it, but it collects the pages through a
+``multiprocessing.Manager``, a server process it starts on every build so that parallel
+writers can report pages. That costs a process start per build, and in ``make preview``,
+whose builds are forked processes that end with ``os._exit``, the server process is never
+shut down: one stray process per rebuild. Every build here writes every page, so the list
+is simply the environment's documents, minus the pages that are not content.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+#: Pages left out of the sitemap: the search page and the 404 page are not content.
+EXCLUDED = ("search", "404")
+
+
+def write_sitemap(app, exception) -> None:
+    """``build-finished``: ``sitemap.xml`` with one ``<url>`` per page, sorted."""
+    if exception is not None or app.builder.format != "html":
+        return
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    urls = "".join(
+        f"<url><loc>{html.escape(base + docname)}.html</loc></url>"
+        for docname in sorted(app.env.found_docs)
+        if docname not in EXCLUDED
+    )
+    sitemap = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
+    (Path(app.outdir) / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+
+
+def setup_sitemap(app) -> None:
+    """Register the writer."""
+    app.connect("build-finished", write_sitemap)

@@ -1,0 +1,68 @@
+"""The build driver (tools/build.py) and the Makefile's GPU switch."""
+
+import subprocess
+
+import pytest
+
+from tools import build, layout
+
+
+def make_dry_run(*arguments: str) -> str:
+    """What `make` would run, without running it (-B: as on a fresh clone)."""
+    return subprocess.run(
+        ["make", "-n", "-B", *arguments],
+        cwd=layout.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_make_installs_docs_and_test_extras_by_default():
+    commands = make_dry_run("html")
+    assert '-e ".[docs,test]"' in commands
+    assert "gpu" not in commands
+
+
+def test_make_gpu_1_installs_the_gpu_extra_too_and_asks_the_build_to_check():
+    commands = make_dry_run("html", "GPU=1")
+    assert '-e ".[docs,test,gpu]"' in commands
+    assert "-m tools.build --gpu" in commands
+
+
+@pytest.mark.parametrize(
+    ("requested", "gpus", "warns"),
+    [
+        (True, [], True),
+        (True, ["/physical_device:GPU:0"], False),
+        (False, [], False),
+        (False, ["/physical_device:GPU:0"], False),
+    ],
+)
+def test_gpu_warning_only_when_a_gpu_was_asked_for_and_none_is_seen(requested, gpus, warns):
+    warning = build.gpu_warning(requested, gpus)
+    assert (warning is not None) == warns
+    if warns:
+        assert warning.startswith("warning: GPU=1") and "\n" not in warning
+
+
+def test_inputs_digest_follows_the_settings(monkeypatch):
+    monkeypatch.delenv("BOOK_BASE_URL", raising=False)
+    before = build.inputs_digest()
+    monkeypatch.setenv("BOOK_BASE_URL", "https://example.org/book/")
+    assert build.inputs_digest() != before
+    monkeypatch.delenv("BOOK_BASE_URL")
+    assert build.inputs_digest() == before
+    assert build.inputs_digest(["-v"]) != before
+
+
+def test_inputs_cover_sources_library_and_configuration_but_not_caches():
+    names = {p.relative_to(layout.ROOT).as_posix() for p in build.input_files()}
+    assert {"conf.py", "constraints.txt", "book/3-5-first-steps.md"} <= names
+    assert "src/ch3lib/layers.py" in names
+    assert not any("__pycache__" in name or name.startswith("_build") for name in names)
+
+
+def test_source_date_epoch_prefers_the_environment(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build.source_date_epoch() == 1700000000

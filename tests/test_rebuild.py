@@ -1,0 +1,75 @@
+"""Every build publishes what a clean build of the same sources publishes (``make test-rebuild``).
+
+Works on copies of the repository (``tools/rebuild_check.py``): an incremental workspace
+goes through every kind of edit, and after each one its ``_build/html`` must be
+byte-identical to a clean build of a fresh copy of the same sources. Two clean builds must
+be identical too, and so must a build whose notebooks MyST-NB executes itself, one page at
+a time (``BOOK_EXECUTION=myst-nb``) instead of ch3book's parallel executor.
+"""
+
+import shutil
+
+import pytest
+
+from tools.rebuild_check import (
+    EDITS,
+    make_html,
+    make_workspace,
+    site,
+    tree_differences,
+)
+
+pytestmark = pytest.mark.rebuild
+
+
+class Workspaces:
+    """The incremental workspace, the edits applied to it so far, and a scratch folder."""
+
+    def __init__(self, root):
+        self.root = root
+        self.incremental = make_workspace(root / "incremental")
+        make_html(self.incremental)
+        self.initial_site = root / "initial-site"
+        shutil.copytree(site(self.incremental), self.initial_site)
+        self.applied: list[str] = []
+
+    def clean_build(self, name: str, **env: str):
+        workspace = make_workspace(self.root / name, self.incremental)
+        make_html(workspace, **env)
+        return site(workspace)
+
+
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory):
+    return Workspaces(tmp_path_factory.mktemp("rebuild"))
+
+
+def test_two_clean_builds_are_byte_identical(workspaces):
+    if workspaces.applied:
+        pytest.skip("the incremental workspace was already edited")
+    assert tree_differences(workspaces.initial_site, workspaces.clean_build("second")) == []
+
+
+def test_parallel_executor_publishes_what_mystnb_publishes(workspaces):
+    if workspaces.applied:
+        pytest.skip("the incremental workspace was already edited")
+    serial = workspaces.clean_build("myst-nb", BOOK_EXECUTION="myst-nb")
+    assert tree_differences(workspaces.initial_site, serial) == []
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_incremental_build_equals_clean_build_after_edit(workspaces, kind):
+    for earlier in list(EDITS)[: list(EDITS).index(kind)]:
+        if earlier not in workspaces.applied:  # when run alone with -k
+            EDITS[earlier](workspaces.incremental)
+            workspaces.applied.append(earlier)
+    EDITS[kind](workspaces.incremental)
+    workspaces.applied.append(kind)
+    make_html(workspaces.incremental)
+    clean = workspaces.clean_build(f"clean-{len(workspaces.applied)}")
+    assert tree_differences(site(workspaces.incremental), clean) == [], kind
+    if kind == "rename a page":  # the old address redirects to the new one
+        redirect = (clean / "extra.html").read_text(encoding="utf-8")
+        assert 'window.location.replace("extra-renamed.html" + window.location.hash)' in redirect
+    if kind == "delete a page":
+        assert not (clean / "extra-renamed.html").exists()

@@ -1,0 +1,183 @@
+"""``make html``: build the executed book into ``_build/html``, exactly as a clean build would.
+
+Reading is incremental: Sphinx keeps its environment in ``_build/doctrees`` and re-reads
+only the pages whose sources changed, and MyST-NB's execution cache (keyed on each page's
+code and on ch3lib's source) executes only the notebooks whose code changed.
+
+Writing is not: every build writes the whole site into an empty staging folder, which
+then replaces ``_build/html`` in one rename. Sphinx's incremental writing rewrites only the
+changed pages, so a retitled page left the old title in every other page's navigation,
+and the HTML of a renamed or deleted page stayed behind to be published. Writing all
+thirteen pages costs about 0.8 s and removes both by construction: whatever was read
+incrementally, the published tree is what a clean build writes (``tests/test_rebuild.py``
+compares them byte for byte after every kind of edit).
+
+When nothing the site is made from changed (sources, library, configuration, pins, the
+settings in ``SETTINGS`` and the last commit's date), Sphinx does not start at all.
+
+Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tools import layout
+
+#: Environment variables the published site depends on (besides the sources).
+SETTINGS = ("BOOK_BASE_URL", "CH3LIB_FORCE_CPU", "GPU")
+
+#: Files whose content the site depends on: the sources, the library, the configuration
+#: and the dependency pins (a different TensorFlow can print different numbers).
+INPUT_FILES = ("conf.py", "pyproject.toml", "constraints.txt", "tools/build.py")
+INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
+IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
+
+SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
+
+
+def source_date_epoch() -> int | None:
+    """Seconds since the epoch of the last commit (``SOURCE_DATE_EPOCH`` if set), or None.
+
+    The build report shows this date instead of the wall clock, so that two builds of the
+    same sources are byte-identical (https://reproducible-builds.org/specs/source-date-epoch/).
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=layout.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return int(out) if out else None
+
+
+def input_files() -> list[Path]:
+    """Every file the published site is made from, in a stable order."""
+    files = [layout.ROOT / name for name in INPUT_FILES]
+    for folder in INPUT_FOLDERS:
+        files += [
+            path
+            for path in folder.rglob("*")
+            if path.is_file() and not IGNORED_PARTS & set(path.relative_to(folder).parts)
+        ]
+    return sorted(files)
+
+
+def inputs_digest(extra_options: Sequence[str] = ()) -> str:
+    """Hash of the input files' names and contents, the settings and the source date."""
+    digest = hashlib.sha256()
+    for path in input_files():
+        digest.update(path.relative_to(layout.ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    for name in SETTINGS:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    digest.update(f"date={source_date_epoch()}\0options={list(extra_options)}".encode())
+    return digest.hexdigest()
+
+
+def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
+    """The warning to print when a GPU build was asked for and TensorFlow sees no GPU."""
+    if requested and not gpus:
+        return (
+            "warning: GPU=1 was requested, but TensorFlow sees no GPU: the book was built "
+            "on the CPU (page 3-4 shows the device). Check the NVIDIA driver with nvidia-smi."
+        )
+    return None
+
+
+def visible_gpu_count() -> int:
+    """How many GPUs TensorFlow sees, asked in a separate process (ch3lib mutes its logs)."""
+    code = "import ch3lib, tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def sphinx_build(options: Sequence[str]) -> int:
+    """Run Sphinx in this process, writing the whole site into the empty staging folder."""
+    from sphinx.cmd.build import build_main
+
+    shutil.rmtree(layout.STAGING, ignore_errors=True)
+    argv = [
+        *SPHINX_OPTIONS,
+        "-c",
+        str(layout.ROOT),
+        "-d",
+        str(layout.DOCTREES),
+        *options,
+        str(layout.BOOK),
+        str(layout.STAGING),
+    ]
+    return build_main(argv)
+
+
+def publish_staging() -> None:
+    """Replace the published site by the staging folder (two renames, then clean up).
+
+    Sphinx's ``.buildinfo`` is left out: it serves Sphinx's incremental writing, which
+    this driver never uses, and it hashes the configuration's absolute paths, so two
+    checkouts of the same sources would publish different bytes.
+    """
+    (layout.STAGING / ".buildinfo").unlink(missing_ok=True)
+    old = layout.BUILD / ".html-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if layout.SITE.exists():
+        layout.SITE.rename(old)
+    layout.STAGING.rename(layout.SITE)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
+    """Build the site unless it is up to date; return the exit status (0 on success)."""
+    epoch = source_date_epoch()
+    if epoch is not None:
+        os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
+    digest = inputs_digest(options)
+    site_index = layout.SITE / "index.html"
+    if (
+        not options
+        and site_index.exists()
+        and layout.DIGEST.exists()
+        and layout.DIGEST.read_text(encoding="utf-8") == digest
+    ):
+        print("make html: nothing changed since the last build")
+        return 0
+    layout.DIGEST.unlink(missing_ok=True)
+    status = sphinx_build(options)
+    if status != 0:
+        print(f"make html: Sphinx failed (exit status {status}); {layout.SITE} is unchanged")
+        return status
+    publish_staging()
+    layout.DIGEST.write_text(digest, encoding="utf-8")
+    if expect_gpu:
+        warning = gpu_warning(True, range(visible_gpu_count()))
+        if warning:
+            print(warning)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--gpu", action="store_true", help="a GPU build was asked for: warn if there is none"
+    )
+    args, options = parser.parse_known_args(argv)
+    return build(options, expect_gpu=args.gpu)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

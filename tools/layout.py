@@ -1,0 +1,22 @@
+"""Where everything lives: the one definition of the repository and ``_build`` layout.
+
+``conf.py``, the build driver, the preview server, the benchmark and the tests all take
+their paths from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"  # the sources: one MyST notebook per section
+EXTENSIONS = BOOK / "_ext"  # the book's Sphinx extension package, ``ch3book``
+LIBRARY = ROOT / "src" / "ch3lib"
+PUBLISHED_URLS = BOOK / "published-urls.txt"  # every URL the book has ever published
+
+BUILD = ROOT / "_build"
+SITE = BUILD / "html"  # what gets published
+STAGING = BUILD / ".html-next"  # every build writes here from scratch, then replaces SITE
+DOCTREES = BUILD / "doctrees"  # Sphinx's environment and doctrees (reused between builds)
+EXECUTION_CACHE = BUILD / ".jupyter_cache"  # one jupyter-cache per version of ch3lib
+DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made from

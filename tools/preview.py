@@ -1,0 +1,210 @@
+"""``make preview``: the book at http://127.0.0.1:8000/, rebuilt and reloaded after every edit.
+
+sphinx-autobuild watches ``book/``, ``src/ch3lib/`` and ``conf.py``, serves ``_build/html``
+and tells the open pages to reload when a build has finished. Each build is
+``tools.build.build()``, the function behind ``make html``, so the preview shows exactly
+what ``make html`` publishes. Two things make it fast:
+
+- sphinx-autobuild starts ``python -m sphinx`` for every change, which spends about a
+  second importing Sphinx, MyST-NB and the theme. Here the server imports them once, and
+  every build runs in a fork of it: a fresh process, with nothing from the previous build,
+  that starts at the build itself. (The book's extension, ``book/_ext/ch3book``, is not
+  imported in advance, so an edit to it takes effect at the next build.)
+- A code edit re-executes its page, and a new kernel spends ~3.5 s importing TensorFlow.
+  The server keeps one *spare kernel* that has imported ch3lib (and so TensorFlow) and run
+  nothing else; the next build's first executed page runs in it, the kernel is then
+  discarded (``book/_ext/ch3book/spare_kernels.py``) and the server starts a new one.
+
+Usage: ``python -m tools.preview [--port 8000] [--host 127.0.0.1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from tools import build, layout
+
+#: Imported once by the server, so that no forked build spends time importing them.
+PRELOADED = (
+    "sphinx.cmd.build",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "sphinx.search.zh",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "docutils.parsers.rst",
+    "myst_parser",
+    "myst_nb",
+    "myst_nb.sphinx_ext",
+    "sphinx_book_theme",
+    "pydata_sphinx_theme",
+    "sphinx_copybutton",
+    "notfound.extension",
+    "sphinx_reredirects",
+    "jieba",
+    "jupyter_cache",
+    "nbclient",
+    "nbformat",
+    "jupyter_client",
+)
+#: sphinx-autobuild's server pieces are used directly, not through its command line.
+AUTOBUILD_TESTED = ("2025.8.",)
+WATCHED = (layout.BOOK, layout.LIBRARY, layout.ROOT / "conf.py")
+SPARE_DIR = layout.BUILD / ".spare-kernel"
+
+
+class Rebuild:
+    """sphinx-autobuild's change callback: one ``make html`` build, in a fork of the server.
+
+    A top-level class, because sphinx-autobuild runs the callback in a process pool, which
+    pickles it.
+    """
+
+    def __call__(self, *, changed_paths: Sequence[Path] = ()) -> None:
+        names = ", ".join(sorted({p.name for p in changed_paths})) or "first build"
+        print(f"preview: building ({names})", flush=True)
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # the build: a fresh process with everything imported
+            status = 1
+            try:
+                for name in [m for m in sys.modules if m.split(".")[0] == "ch3book"]:
+                    del sys.modules[name]  # the extension as it is now on disk
+                status = build.build()
+            finally:
+                sys.stdout.flush()
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        seconds = time.perf_counter() - start
+        result = "done" if os.waitstatus_to_exitcode(status) == 0 else "FAILED (see above)"
+        print(f"preview: build {result} in {seconds:.1f} s", flush=True)
+
+
+class SpareKernel:
+    """Keeps one kernel that has imported ch3lib, offered to the next build."""
+
+    def __init__(self) -> None:
+        self.km = None
+        self.connection_file = SPARE_DIR / "kernel.json"
+        self.thread = threading.Thread(target=self._run, name="spare-kernel", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _start_one(self) -> None:
+        from jupyter_client import KernelManager
+
+        from ch3book import spare_kernels
+        from ch3book.execution import KERNEL_ENV
+
+        SPARE_DIR.mkdir(parents=True, exist_ok=True)
+        for stale in SPARE_DIR.glob("kernel.json*"):
+            stale.unlink()
+        km = KernelManager(connection_file=str(self.connection_file))
+        km.start_kernel(cwd=str(layout.BOOK), env={**os.environ, **KERNEL_ENV})
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive("import ch3lib", store_history=False, timeout=120)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"the spare kernel could not import ch3lib: {reply['content']}")
+        finally:
+            client.stop_channels()
+        self.km = km
+        spare_kernels.offer(self.connection_file, km.provisioner.process.pid)
+
+    def _run(self) -> None:
+        from ch3book import spare_kernels
+
+        while True:
+            claimed = self.km is not None and not self.connection_file.exists()
+            if claimed and not self.km.is_alive():  # a build used it and ended it: reap it
+                os.environ.pop(spare_kernels.ENV, None)
+                self.km.cleanup_resources()
+                self.km = None
+            if self.km is None:  # started only now, so as not to slow the build that used it
+                try:
+                    self._start_one()
+                except Exception as error:  # the preview works without a spare, only slower
+                    print(f"preview: no spare kernel ({error})", flush=True)
+                    return
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.km is not None:
+            self.km.shutdown_kernel(now=True)
+
+
+def check_autobuild() -> None:
+    version = importlib.metadata.version("sphinx-autobuild")
+    if not version.startswith(AUTOBUILD_TESTED):
+        raise SystemExit(
+            "tools/preview.py uses sphinx-autobuild's server classes, tested with "
+            f"sphinx-autobuild {' or '.join(v + 'x' for v in AUTOBUILD_TESTED)}. "
+            f"Received: sphinx-autobuild {version}."
+        )
+
+
+def create_app(url_host: str):
+    """The ASGI app: the site, the reload script in every page, the rebuild watcher."""
+    from sphinx_autobuild.filter import IgnoreFilter
+    from sphinx_autobuild.middleware import JavascriptInjectorMiddleware
+    from sphinx_autobuild.server import RebuildServer
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount, WebSocketRoute
+    from starlette.staticfiles import StaticFiles
+
+    ignore = IgnoreFilter(
+        [layout.BUILD, layout.ROOT / ".venv"],
+        [r"__pycache__", r"\.ipynb_checkpoints", r"\.sw[px]$", r"~$", r"/\.#"],
+    )
+    watcher = RebuildServer(list(WATCHED), ignore, change_callback=Rebuild())
+    return Starlette(
+        routes=[
+            WebSocketRoute("/websocket-reload", watcher, name="reload"),
+            Mount("/", app=StaticFiles(directory=layout.SITE, html=True), name="static"),
+        ],
+        middleware=[Middleware(JavascriptInjectorMiddleware, ws_url=url_host)],
+        lifespan=watcher.lifespan,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-spare-kernel", action="store_true", help="(for measuring)")
+    args = parser.parse_args(argv)
+    check_autobuild()
+    import uvicorn
+
+    for module in PRELOADED:
+        importlib.import_module(module)
+    sys.path.insert(0, str(layout.EXTENSIONS))  # ch3book: read fresh by each build
+    spare = SpareKernel()
+    Rebuild()()
+    if not layout.SITE.exists():
+        return 1
+    if not args.no_spare_kernel:
+        spare.start()
+    url_host = f"{args.host}:{args.port}"
+    print(f"preview: serving http://{url_host}/ (Ctrl+C stops)", flush=True)
+    try:
+        uvicorn.run(create_app(url_host), host=args.host, port=args.port, log_level="warning")
+    finally:
+        spare.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
