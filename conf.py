@@ -79,6 +79,7 @@ book_execution_workers = (
     if os.environ.get("BOOK_EXECUTION") == "myst-nb"
     else int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
 )
+book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossary.py)
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
 # imported as soon as a kernel is done (autodoc imports ch3lib, and so TensorFlow).
 book_heavy_pages = {"appendix/api": ["ch3lib"]}

@@ -4,88 +4,13 @@ The site is served on 127.0.0.1 under the path of the configured base URL (as on
 Pages), and every request to any other host is recorded as a failure.
 """
 
-import functools
-import http.server
-import os
 import re
-import threading
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from published import base_url
+from conftest import Recorder
 
 pytestmark = pytest.mark.browser
-
-#: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-class PrefixHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve the site under a path prefix, and 404.html for missing pages, like Pages does."""
-
-    prefix = "/"
-
-    def translate_path(self, path):
-        path = unquote(urlsplit(path).path)
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + path[len(self.prefix) :])
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.exists():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            super().send_error(code, message, explain)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    prefix = urlsplit(base_url(site)).path  # e.g. /ch3-book/, as on GitHub Pages
-    handler = functools.partial(
-        type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(site)
-    )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield ctx
-    ctx.close()
 
 
 def page_paths(site) -> list[str]:
@@ -94,29 +19,6 @@ def page_paths(site) -> list[str]:
         for p in site.rglob("*.html")
         if "_static" not in p.parts and p.name != "404.html"
     )
-
-
-class Recorder:
-    """Console errors, failed requests and requests to other hosts of one page."""
-
-    def __init__(self, page, server):
-        self.errors, self.failed, self.external = [], [], []
-        host = urlsplit(server).netloc
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.failed.append(r.url))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"),
-        )
-
-        def route(r):
-            if urlsplit(r.request.url).netloc != host and not r.request.url.startswith("data:"):
-                self.external.append(r.request.url)
-                return r.abort()
-            return r.continue_()
-
-        page.route("**/*", route)
 
 
 def test_every_page_loads_cleanly_offline_with_all_images(context, server, site):

@@ -66,3 +66,19 @@ def test_section_mentions_in_docstrings_become_links():
         "Defined in section :ref:`3-5-4 <sec-3-5-4>`.",
         "Taught in sections :ref:`3-6-3 <sec-3-6-3>` to :ref:`3-6-7 <sec-3-6-7>`.",
     ]
+
+
+def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
+    start = "```{solution-start} ex-1\n:class: dropdown\n:label: sol-1\n```"
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(f"```{{exercise}} E\n:label: ex-1\n\nQ?\n```\n\n{start}"),
+            nbformat.v4.new_code_cell("answer = 42"),
+            nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\nAfter."),
+        ]
+    )
+    notebooks.without_solutions(notebook, "https://example.org/3-5.html")
+    sources = [cell.source for cell in notebook.cells]
+    assert len(sources) == 2 and "answer" not in "".join(sources)
+    assert "Q?" in sources[0] and "<https://example.org/3-5.html#sol-1>" in sources[0]
+    assert sources[1] == "After."

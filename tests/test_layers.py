@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -79,3 +82,32 @@ def test_unknown_activation(activation):
 def test_unknown_last_dimension_is_a_clear_error():
     with pytest.raises(ValueError, match=r"input_shape=\(None, None\)"):
         SimpleDense(2).build((None, None))
+
+
+def teaching_simple_dense() -> type:
+    """The short SimpleDense that page 3-6-1 defines and executes (its tagged cell)."""
+    page = Path(__file__).resolve().parents[1] / "book" / "3-6-keras-api.md"
+    cell = re.search(
+        r"```\{code-cell\} ipython3\n:tags: \[teaching-simple-dense\]\n(.*?)```",
+        page.read_text(encoding="utf-8"),
+        re.DOTALL,
+    )
+    assert cell is not None, "page 3-6-1 has no cell tagged teaching-simple-dense"
+    namespace: dict = {}
+    exec(cell.group(1), namespace)
+    return namespace["SimpleDense"]
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "tanh"])
+def test_the_teaching_version_on_page_3_6_1_computes_what_the_library_layer_computes(activation):
+    teaching = teaching_simple_dense()(units=5, activation=activation)
+    library = SimpleDense(units=5, activation=activation)
+    inputs = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    weights = [
+        np.arange(15, dtype="float32").reshape(3, 5) / 10 - 0.7,
+        np.linspace(-1, 1, 5, dtype="float32"),
+    ]
+    for layer in (teaching, library):
+        layer.build((None, 3))
+        layer.set_weights(weights)
+    np.testing.assert_allclose(teaching(inputs), library(inputs), rtol=1e-6)

@@ -1,9 +1,10 @@
 // Search ranking of the book: Sphinx's defaults, plus one rule. The lessons come before the
-// API reference when both match a word (searching 梯度 should open 3-5, not ch3lib.gradients).
+// reference pages (API, glossary, errata) when both match a word (searching 梯度 should open
+// 3-5, not ch3lib.gradients or the glossary).
 var Scorer = {
   score: (result) => {
     const [docname, , , , score] = result;
-    return docname.startsWith("appendix/api") ? score - 10 : score;
+    return /^appendix\/(api|glossary|errata)/.test(docname) ? score - 30 : score;
   },
   objNameMatch: 11,
   objPartialMatch: 6,

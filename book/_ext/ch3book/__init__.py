@@ -8,6 +8,8 @@ module                      what it adds
 ``notebooks``               the executed ``.ipynb`` of each page in the download menu
 ``build_report``            ``{execution-report}``: what was executed, without timestamps
 ``lecture_links``           ``{lecture-links}``: every section's full URL
+``glossary``                ``{book-glossary}``: the glossary, with ASCII anchors
+``exercises``               exercises in zh-TW (sphinx-exercise)
 ``docstring_links``         "section 3-5-4" in ch3lib's docstrings becomes a link
 ``anchors``                 labelled headings lose docutils' ``idN`` ids
 ``search``                  Chinese search that works, with a fast jieba dictionary
@@ -32,7 +34,9 @@ from ch3book import (
     build_report,
     docstring_links,
     execution,
+    exercises,
     fast_exit,
+    glossary,
     lecture_links,
     mathjax,
     notebooks,
@@ -52,6 +56,8 @@ def setup(app):
     notebooks.setup_notebooks(app)
     build_report.setup_build_report(app)
     lecture_links.setup_lecture_links(app)
+    glossary.setup_glossary(app)
+    exercises.setup_exercises(app)
     docstring_links.setup_docstring_links(app)
     anchors.setup_anchors(app)
     search.setup_search(app)

@@ -11,12 +11,16 @@ run produced. This module publishes the notebook a reader downloads:
 - stable cell ids (``cell-1``, ``cell-2``, …: nbformat draws random ones on every read);
 - each cell's stream outputs merged by MyST-NB's own rule (``nb_merge_streams``), so that
   the file does not depend on how the kernel's messages were split in time;
+- the exercises without their solutions: everything between a ``{solution-start}`` and
+  its ``{solution-end}`` (prose and code cells) becomes one line that links to the
+  solution on the page, so a reader can try first.
 
 so that two builds of the same sources publish the same bytes.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,41 @@ def stable(notebook: Any) -> Any:
     return notebook
 
 
+SOLUTION_FENCE = re.compile(
+    r"^```\{solution-(start|end)\}[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL
+)
+SOLUTION_LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
+
+
+def without_solutions(notebook: Any, page_url: str) -> Any:
+    """Replace each solution (prose and code between its fences) by a link to it, in place."""
+    cells, in_solution = [], False
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            if not in_solution:
+                cells.append(cell)
+            continue
+        kept, position = [], 0
+        for fence in SOLUTION_FENCE.finditer(cell.source):
+            if not in_solution:
+                kept.append(cell.source[position : fence.start()])
+            if fence.group(1) == "start":
+                label = SOLUTION_LABEL.search(fence.group(2))
+                anchor = f"#{label.group(1)}" if label else ""
+                kept.append(f"（解答在網頁上，先自己試試看：<{page_url}{anchor}>）\n")
+                in_solution = True
+            else:
+                in_solution = False
+            position = fence.end()
+        if not in_solution:
+            kept.append(cell.source[position:])
+        cell.source = "".join(kept).strip("\n")
+        if cell.source:
+            cells.append(cell)
+    notebook.cells = cells
+    return notebook
+
+
 def executed_notebook(env, docname: str) -> Any | None:
     """The page's executed notebook with stable ids, or None for a page without code."""
     written = _compat.executed_notebook_path(env, docname)
@@ -43,7 +82,9 @@ def executed_notebook(env, docname: str) -> Any | None:
     notebook = nbformat.read(written, as_version=4)
     if not any(cell.cell_type == "code" for cell in notebook.cells):
         return None
-    return stable(_compat.with_cached_outputs(_compat.open_cache(env), notebook))
+    notebook = _compat.with_cached_outputs(_compat.open_cache(env), notebook)
+    page_url = f"{env.config.html_baseurl.rstrip('/')}/{docname}.html"
+    return stable(without_solutions(notebook, page_url))
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
