@@ -69,9 +69,9 @@ nb_execution_cache_path = str(layout.EXECUTION_CACHE / fingerprint(layout.LIBRAR
 for stale_cache in layout.EXECUTION_CACHE.glob("*"):  # caches of earlier library versions
     if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
         shutil.rmtree(stale_cache)
-# The book's own extension and search data shape every page: Sphinx re-reads them all when
-# they change (a registered "env" setting whose value changes).
-book_build_fingerprint = fingerprint(layout.EXTENSIONS) + fingerprint(layout.BOOK / "_search", "*")
+# The book's own extension shapes every page: Sphinx re-reads them all when it changes (a
+# registered "env" setting whose value changes).
+book_build_fingerprint = fingerprint(layout.EXTENSIONS)
 # Notebooks execute on every core (book/_ext/ch3book/execution.py); BOOK_JOBS sets how
 # many kernels, and BOOK_EXECUTION=myst-nb leaves execution to MyST-NB, one page at a time.
 book_execution_workers = (
@@ -125,9 +125,6 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
-#: Terms jieba must keep whole, so that searching them finds the page (ch3book/search.py).
-html_search_options = {"dict": str(layout.BOOK / "_search" / "zh_tw_terms.txt")}
-html_search_scorer = str(layout.BOOK / "_search" / "scorer.js")
 
 # -- URLs that last ------------------------------------------------------------------------
 # Page file names and sec-* labels are public URLs (book/published-urls.txt lists them, and

@@ -82,25 +82,6 @@ def test_lecture_links_reach_every_section_in_the_browser(context, server, site)
     page.close()
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("梯度", "3-5-first-steps.html"),
-        ("損失函數", "3-6-keras-api.html"),
-        ("GradientTape", "3-5-first-steps.html"),
-    ],
-)
-def test_chinese_search_lists_the_right_page_first(context, server, query, expected):
-    page = context.new_page()
-    rec = Recorder(page, server)
-    page.goto(server + f"search.html?q={query}")
-    page.wait_for_selector("#search-results ul.search li a", timeout=15_000)
-    first = page.locator("#search-results ul.search li a").first.get_attribute("href")
-    assert first.split("#")[0].split("?")[0].endswith(expected), first
-    assert rec.errors == []
-    page.close()
-
-
 def test_copy_button_copies_code_without_prompts_or_outputs(browser, server):
     ctx = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = ctx.new_page()

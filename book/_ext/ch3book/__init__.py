@@ -12,7 +12,7 @@ module                      what it adds
 ``exercises``               exercises in zh-TW (sphinx-exercise)
 ``docstring_links``         "section 3-5-4" in ch3lib's docstrings becomes a link
 ``anchors``                 labelled headings lose docutils' ``idN`` ids
-``search``                  Chinese search that works, with a fast jieba dictionary
+``search``                  section-level search for any Chinese substring or API name
 ``mathjax``                 MathJax served from the site (math renders offline)
 ``opengraph``               link-preview cards
 ``sitemap``                 ``sitemap.xml`` of every page
@@ -49,7 +49,7 @@ from ch3book import (
 def setup(app):
     """Register every feature; stop at once if MyST-NB & co. are untested versions."""
     _compat.check_versions()
-    # A setting whose value (a hash of book/_ext and book/_search, computed in conf.py)
+    # A setting whose value (a hash of book/_ext, computed in conf.py)
     # makes Sphinx re-read every page when the extension or the search data change.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
     execution.setup_execution(app)

@@ -36,7 +36,7 @@ def load_glossary(path: Path) -> list[dict[str, Any]]:
                 f"{path}: entry {number} ({entry.get('zh', '?')}) is missing "
                 f"{', '.join(sorted(missing))}; expected the fields {', '.join(sorted(FIELDS))}"
             )
-        for term in (entry["zh"], entry["en"]):
+        for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
             if term.lower() in seen:
                 raise ValueError(f"{path}: the term {term!r} appears twice")
             seen.add(term.lower())
@@ -80,7 +80,9 @@ class BookGlossary(SphinxDirective):
                     index.parent.remove(index)  # index entries: the lessons rank first
                 item += term
             definition = nodes.definition()
-            text = f"{entry['definition']}（首次介紹：{section_link(entry['section'])}）"
+            code = "、".join(f"`{alias}`" for alias in entry.get("aliases", []))
+            written = f"程式中寫作 {code}。" if code else ""
+            text = f"{entry['definition']}{written}（首次介紹：{section_link(entry['section'])}）"
             inline, messages = self.parse_inline(text, lineno=line)
             definition += nodes.paragraph("", "", *inline)
             definition += messages

@@ -1,54 +1,292 @@
-"""Chinese search that works: Sphinx 9.0's zh search script, and jieba's dictionary.
+"""The book's search: section-level results, any Chinese substring, ranked for learning.
 
-- Sphinx 9.0's zh search emits ``window.Stemmer = ChineseStemmer``, which is undefined
-  (sphinx-doc/sphinx#14229), so search fails with a script error. The stemmer it ships
-  is the English one; ``SearchChineseFixed`` names it so. No release has the fix yet.
-- jieba's full dictionary (349,046 simplified-Chinese words) takes ~0.7 s to load on
-  every build. Its words with a frequency of at least ``JIEBA_MIN_FREQUENCY`` (about
-  52,000) plus the book's terms (``html_search_options["dict"]``,
-  ``book/_search/zh_tw_terms.txt``) segment the pages as well and load in ~0.1 s.
+Sphinx's built-in search indexes whole pages with jieba, whose dictionary is simplified
+Chinese: a student's query that jieba segments differently from the page, or a single
+character such as 層, finds nothing, and a result opens the top of the page. Pagefind
+(measured in the closing note of the search issue, ``tools/search_eval.py``) treats
+Chinese as single characters joined by OR: 決定性 finds every 性. So the book builds
+its own index, and ``_static/booksearch.js`` queries it on the search page:
+
+- **Documents are sections.** Every heading with an id (``sec-3-6-6``) is one document:
+  its title and its own text (code included, outputs left out), linked by its anchor;
+  the page's first section is the page's own result. The API reference adds one document
+  per documented object (``ch3lib.gradient``).
+- **Tokens need no dictionary**, so indexing and querying split text identically (the
+  same rules in ``tokens()`` here and in ``booksearch.js``; a test runs both on the same
+  strings): a Chinese run gives its characters and its overlapping character pairs
+  (驗證資料 → 驗 證 資 料 驗證 證資 資料), an ASCII word keeps its dots and underscores and
+  also gives its parts (tf.Variable → tf.variable tf variable). A query matches a section
+  that holds all of its pairs (all its characters, for one character): a phrase, not a
+  scatter of characters.
+- **Ranking** (``RANKING``, used by ``booksearch.js``, the one place it is defined):
+  BM25 over the tokens, title tokens counted ``title`` times; the whole query found as a
+  phrase adds ``phrase``; the section that introduces a glossary term, when the query is
+  that term (zh-TW, English, or as code writes it: ``tf.Variable``), adds ``introduces``;
+  reference pages (API, errata, glossary, build report) are multiplied by ``reference``,
+  so a lesson ranks first.
+- **Loaded in pieces:** the search page loads the list of sections (``docs.js``) and then
+  only the shards of the term index that the query's tokens fall in, and the text of the
+  sections it shows (for the snippets and the phrase bonus, computed for the best
+  ``RANKING["shown"]`` results). Everything is a local file, so search
+  works offline and under any base path.
+
+Sphinx's own index is not built (``NoIndexLanguage``): nothing reads it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
-from sphinx.search.zh import SearchChinese
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.search import SearchLanguage
 
-#: jieba's words kept for the search index: those at least this frequent in its corpus.
-JIEBA_MIN_FREQUENCY = 50
+from ch3book.glossary import load_glossary
+
+#: Ranking weights, shared with booksearch.js (written into docs.js).
+RANKING = {
+    "k1": 1.2,  # BM25 term-frequency saturation
+    "b": 0.5,  # BM25 length normalisation (sections differ a lot in length)
+    "title": 4,  # a token in the section title counts this many times
+    "phrase": 3.0,  # the whole query appears as written in the section
+    "introduces": 50.0,  # the section that introduces the glossary term queried: first
+    "reference": 0.3,  # multiplier for the API reference, errata, glossary, build report
+    "shown": 12,  # results with a snippet (the phrase bonus re-ranks these)
+}
+#: Pages that are reference material, ranked below the lessons for the same match.
+REFERENCE_PAGES = ("appendix/api", "appendix/errata", "appendix/glossary", "appendix/build-report")
+SHARDS = 32
+TEXT_CHUNK = 2500  # characters of section text per file of snippets
+SKIPPED_CLASSES = {"cell_output", "headerlink", "toggle", "admonition-title"}
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{HAN}]+|[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 
 
-class SearchChineseFixed(SearchChinese):
-    """Sphinx 9.0's zh search, naming the (English) stemmer it actually ships."""
+def normalize(text: str) -> str:
+    """NFKC (full-width letters become ASCII) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
 
-    language_name = "English"
+
+def tokens(text: str) -> list[str]:
+    """Index tokens of a text, in order (repeats kept: they are term frequencies)."""
+    found: list[str] = []
+    for run in _RUNS.findall(normalize(text)):
+        if run[0] >= "\u3400":
+            found += list(run)
+            found += [run[i : i + 2] for i in range(len(run) - 1)]
+        else:
+            found.append(run)
+            found += _word_parts(run)
+    return found
 
 
-def use_small_jieba_dictionary(app) -> None:
-    """``builder-inited``: jieba's frequent words plus the book's terms."""
-    import jieba
+def _word_parts(run: str) -> list[str]:
+    """The parts of a dotted or snake_case name.
 
-    source = Path(jieba.__file__).parent / "dict.txt"
-    terms = Path(app.config.html_search_options.get("dict", ""))
-    extra = terms.read_bytes() if terms.is_file() else b""
-    key = hashlib.sha256(jieba.__version__.encode() + b"\0" + extra).hexdigest()[:16]
-    target = Path(app.doctreedir).parent / ".jieba" / f"dict-{key}.txt"
-    if not target.exists():  # made once per jieba version and term list
-        lines = [
-            line
-            for line in source.read_text(encoding="utf-8").splitlines()
-            if int(line.split()[1]) >= JIEBA_MIN_FREQUENCY
-        ]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines) + "\n" + extra.decode("utf-8"), encoding="utf-8")
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter in the build log
-    jieba.set_dictionary(str(target))
+    ``ch3lib.split_train`` → ``ch3lib``, ``split_train``, ``split``, ``train``.
+    """
+    parts = []
+    dotted = [part for part in run.split(".") if part]
+    if len(dotted) > 1:
+        parts += dotted
+    for part in dotted:
+        words = [word for word in part.split("_") if word]
+        if len(words) > 1:
+            parts += words
+    return parts
+
+
+def query_tokens(text: str) -> list[str]:
+    """The tokens a section must hold to match a query: pairs, or a lone character."""
+    required: list[str] = []
+    for run in _RUNS.findall(normalize(text)):
+        if run[0] >= "\u3400":
+            required += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        else:
+            required.append(run)
+    return list(dict.fromkeys(required))
+
+
+class NoIndexLanguage(SearchLanguage):
+    """Keeps Sphinx from segmenting text for its own index, which nothing reads."""
+
+    lang = "zh"
+    language_name = "Chinese"
+
+    def split(self, input: str) -> list[str]:
+        """No words: the book's index is built by ``collect_sections``."""
+        return []
+
+
+# -- Collecting the sections --------------------------------------------------------------
+
+
+def _text(node: nodes.Node) -> str:
+    """A node's readable text, without cell outputs, permalinks and admonition labels."""
+    if isinstance(node, nodes.Text):
+        return str(node)
+    if isinstance(node, nodes.Element) and SKIPPED_CLASSES & set(node.get("classes", [])):
+        return ""
+    if isinstance(node, (nodes.comment, nodes.raw, addnodes.index)):
+        return ""
+    return " ".join(filter(None, (_text(child) for child in node.children)))
+
+
+def _is_heading_section(node: nodes.Node) -> bool:
+    """A section with a heading (sphinx-exercise also makes untitled ones inside boxes)."""
+    return (
+        isinstance(node, nodes.section)
+        and bool(node["ids"])
+        and bool(node.children)
+        and isinstance(node[0], nodes.title)
+    )
+
+
+def _own_text(section: nodes.section) -> str:
+    """A section's text, without its title and the sections under its own headings."""
+    return " ".join(
+        _text(child)
+        for child in section.children
+        if not isinstance(child, nodes.title) and not _is_heading_section(child)
+    )
+
+
+def collect_sections(app, doctree, docname) -> None:
+    """``doctree-resolved``: one document per section (and per API object) of the page."""
+    if docname in app.config.book_search_skipped:
+        return
+    records = []
+    for section in doctree.findall(_is_heading_section):
+        records.append(
+            {
+                "anchor": section["ids"][0],
+                "label": section["ids"][0],
+                "title": section[0].astext(),
+                "text": " ".join(_own_text(section).split()),
+            }
+        )
+    for desc in doctree.findall(addnodes.desc):
+        signature = next(desc.findall(addnodes.desc_signature), None)
+        if signature is None or not signature["ids"]:
+            continue
+        content = next(desc.findall(addnodes.desc_content), None)
+        first = next(content.findall(nodes.paragraph), None) if content else None
+        records.append(
+            {
+                "anchor": signature["ids"][0],
+                "label": signature["ids"][0],
+                "title": signature["ids"][0],
+                "text": " ".join((first.astext() if first else "").split()),
+            }
+        )
+    if records:
+        records[0]["anchor"] = ""  # the page's own result: its top
+    _SECTIONS.setdefault(id(app), {})[docname] = records
+
+
+#: The sections of each page written by a build (kept off the pickled environment).
+_SECTIONS: dict[int, dict[str, list[dict[str, str]]]] = {}
+
+
+# -- Writing the index ---------------------------------------------------------------------
+
+
+def shard_of(token: str) -> int:
+    """The shard a token's postings go to (the same function in booksearch.js)."""
+    value = 0
+    for char in token:
+        value = (value * 31 + ord(char)) % 1_000_003
+    return value % SHARDS
+
+
+def _js(name: str, data: Any) -> str:
+    """A script that stores ``data`` (a <script> tag loads it, also for a page opened from disk)."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f"window.BookSearch.store({json.dumps(name)},{payload});\n"
+
+
+def build_index(app) -> dict[str, str]:
+    """The files of the index: relative name → content."""
+    env = app.env
+    pages = _SECTIONS.pop(id(app), {})
+    glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
+    docs, postings, labels = [], defaultdict(list), {}
+    lengths, texts = [], []
+    for docname in sorted(pages):
+        page_title = env.titles[docname].astext() if docname in env.titles else docname
+        reference = docname.startswith(REFERENCE_PAGES)
+        url = app.builder.get_target_uri(docname)
+        for record in pages[docname]:
+            number = len(docs)
+            href = url + (f"#{record['anchor']}" if record["anchor"] else "")
+            docs.append([href, record["title"], page_title, int(reference), docname])
+            labels[(docname, record["label"])] = number
+            texts.append(record["text"])
+            counts = Counter(tokens(record["text"]))
+            for token in tokens(record["title"]):
+                counts[token] += RANKING["title"]
+            lengths.append(sum(counts.values()))
+            for token, count in counts.items():
+                postings[token].append([number, count])
+    introduces = {}
+    for entry in glossary:
+        docname = _label_target(env, entry["section"])[0]
+        number = labels.get((docname, entry["section"]))
+        if number is not None:
+            for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
+                introduces[normalize(term)] = number
+    shards: dict[int, dict[str, list]] = defaultdict(dict)
+    for token in sorted(postings):
+        shards[shard_of(token)][token] = postings[token]
+    chunks: list[list[str]] = [[]]
+    chunk_of = []
+    for text in texts:
+        if chunks[-1] and sum(map(len, chunks[-1])) + len(text) > TEXT_CHUNK:
+            chunks.append([])
+        chunk_of.append([len(chunks) - 1, len(chunks[-1])])
+        chunks[-1].append(text)
+    meta = {
+        "docs": [d[:4] for d in docs],
+        "textOf": chunk_of,
+        "lengths": lengths,
+        "introduces": introduces,
+        "ranking": RANKING,
+        "shards": SHARDS,
+    }
+    files = {"docs.js": _js("docs", meta)}
+    for number in range(SHARDS):
+        files[f"terms-{number}.js"] = _js(f"terms-{number}", shards.get(number, {}))
+    for number, chunk in enumerate(chunks):
+        files[f"text-{number}.js"] = _js(f"text-{number}", chunk)
+    return files
+
+
+def _label_target(env, label: str) -> tuple[str, str, str]:
+    """``(docname, anchor, title)`` of a label (Sphinx's standard domain)."""
+    return env.domaindata["std"]["labels"].get(label, ("", "", ""))
+
+
+def write_index(app, exception) -> None:
+    """``build-finished``: write the index into ``_static/search/``; drop Sphinx's empty one."""
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "search"
+    target.mkdir(parents=True, exist_ok=True)
+    files = build_index(app)
+    for name, content in files.items():
+        (target / name).write_text(content, encoding="utf-8")
+    (Path(app.outdir) / "searchindex.js").unlink(missing_ok=True)
 
 
 def setup_search(app) -> None:
-    """Register the fixed language and the dictionary hook."""
-    app.add_search_language(SearchChineseFixed)
-    app.connect("builder-inited", use_small_jieba_dictionary)
+    """Register the language, the collector, the writer and the setting."""
+    app.add_search_language(NoIndexLanguage)
+    app.add_config_value("book_search_skipped", ("search", "404"), "html", types=(tuple, list))
+    app.connect("doctree-resolved", collect_sections)
+    app.connect("build-finished", write_index)

@@ -1,0 +1,207 @@
+"""The book's search (book/_ext/ch3book/search.py, _static/booksearch.js), in Chromium.
+
+What a student types finds the section that teaches it: every glossary term, in zh-TW and
+in English (recall@1 ≥ 95 %, recall@3 = 100 %), single characters, API names, every
+heading. Results link to the subsection, with a highlighted snippet; the lessons rank
+above the reference pages; the page loads only what the query needs, from the site
+itself (the network is blocked), under the base path.
+"""
+
+import re
+from urllib.parse import quote, urlsplit
+
+import pytest
+from conftest import Recorder
+from published import published_urls
+
+from ch3book.glossary import load_glossary
+from ch3book.search import query_tokens, shard_of, tokens
+from tools import layout
+from tools.search_eval import expected_url
+
+pytestmark = pytest.mark.browser
+
+SAMPLES = [
+    "驗證資料",
+    "層",
+    "tf.Variable 與 assign_sub()",
+    "model.fit(x, y, epochs=20)",
+    "ＧｒａｄｉｅｎｔＴａｐｅ（梯度磁帶）",
+    "3-5-4 端到端的範例：使用 TensorFlow 建立線性分類器",
+    "決定性",
+]
+
+
+def intro_urls() -> dict[str, str]:
+    """Where each section label's result links (a page title: the page itself)."""
+    urls = {}
+    for url in published_urls():
+        page, _, anchor = url.partition("#")
+        if anchor:
+            urls[anchor] = expected_url(page, anchor)
+    return urls
+
+
+@pytest.fixture(scope="module")
+def search_page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    recorder = Recorder(page, server)
+    page.goto(server + "search.html")
+    page.wait_for_function("window.BookSearch !== undefined")
+    yield page, recorder
+    context.close()
+
+
+def run_query(page, query: str) -> list[dict]:
+    """The results of the book's search for ``query``, as the search page computes them."""
+    return page.evaluate("q => BookSearch.search(q)", query)
+
+
+def relative(server: str, href: str) -> str:
+    path = urlsplit(server).path
+    parts = urlsplit(href)
+    return parts.path.removeprefix(path) + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def test_the_browser_splits_text_exactly_as_the_index_does(search_page):
+    page, _ = search_page
+    for sample in SAMPLES:
+        assert page.evaluate("s => BookSearch.tokens(s)", sample) == tokens(sample), sample
+        assert page.evaluate("s => BookSearch.queryTokens(s)", sample) == query_tokens(sample)
+        for token in tokens(sample):
+            assert page.evaluate("t => BookSearch.shardOf(t, 32)", token) == shard_of(token)
+
+
+def test_every_glossary_term_finds_the_section_that_introduces_it(search_page):
+    page, recorder = search_page
+    sections = intro_urls()
+    at1 = at3 = 0
+    misses = []
+    queries = [
+        (term, sections[entry["section"]])
+        for entry in load_glossary(layout.BOOK / "glossary.toml")
+        for term in (entry["zh"], entry["en"])
+    ]
+    for query, expected in queries:
+        found = [r["href"] for r in run_query(page, query)[:3]]
+        at1 += found[:1] == [expected]
+        at3 += expected in found
+        if found[:1] != [expected]:
+            misses.append(f"{query}: {found}")
+    recall1, recall3 = at1 / len(queries), at3 / len(queries)
+    print(
+        f"\nglossary terms: {len(queries)} queries, recall@1 {recall1:.1%}, recall@3 {recall3:.1%}"
+    )
+    assert recall3 == 1.0, misses
+    assert recall1 >= 0.95, misses
+    assert recorder.errors == [] and recorder.external == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("層", "3-6-keras-api.html#sec-3-6-1"),
+        ("軸", "3-5-first-steps.html#sec-3-5-4"),
+        ("值", None),
+        ("決定性", "3-4-workstation.html#sec-3-4-seed"),
+        ("tf.Variable", "3-5-first-steps.html#sec-3-5-1"),
+        ("assign_sub", "3-5-first-steps.html#sec-3-5-1"),
+        ("model.fit", None),
+        ("驗證資料", "3-6-keras-api.html#sec-3-6-6"),
+        ("點雲", "3-5-first-steps.html#sec-3-5-4"),
+        ("Sequential", "3-6-keras-api.html#sec-3-6-2"),
+    ],
+)
+def test_what_students_type_finds_the_section_that_teaches_it(search_page, query, expected):
+    page, _ = search_page
+    results = run_query(page, query)
+    assert results, f"{query!r} finds nothing"
+    if expected is not None:
+        assert results[0]["href"] == expected, [r["href"] for r in results[:3]]
+
+
+def headings() -> list[tuple[str, str]]:
+    """``(title words, page#anchor)`` of every labelled heading of the lessons."""
+    found = []
+    for path in sorted(layout.BOOK.glob("3-*.md")):
+        text = path.read_text(encoding="utf-8")
+        for label, title in re.findall(r"^\((sec-[^)]+)\)=\n#+ (.+)$", text, re.MULTILINE):
+            words = re.sub(r"^3-\d(?:-\d+)? ", "", title)
+            found.append((words, expected_url(f"{path.stem}.html", label)))
+    return found
+
+
+def test_every_heading_finds_its_section(search_page):
+    page, _ = search_page
+    misses = []
+    for words, expected in headings():
+        hrefs = [r["href"] for r in run_query(page, words)[:3]]
+        if expected not in hrefs:
+            misses.append(f"{words}: {hrefs}")
+    assert misses == []
+
+
+def test_the_reference_pages_rank_below_the_lessons(search_page):
+    page, _ = search_page
+    for query in ("梯度", "SimpleDense", "損失函數", "split_train_validation"):
+        first = run_query(page, query)[0]["href"]
+        assert not first.startswith("appendix/"), (query, first)
+
+
+def test_results_link_to_the_subsection_with_a_highlighted_snippet(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    recorder = Recorder(page, server)
+    page.goto(server + f"search.html?q={quote('驗證資料')}")
+    page.wait_for_selector("#book-search-results[data-state=done]")
+    first = page.locator("#book-search-results li").first
+    href = first.locator("a.result").get_attribute("href")
+    assert href.startswith("3-6-keras-api.html?highlight=") and href.endswith("#sec-3-6-6")
+    assert "驗證資料" in first.locator("mark").first.inner_text() or first.locator("mark").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first.locator("a.result").click()
+    page.wait_for_url(re.compile(r"3-6-keras-api\.html.*#sec-3-6-6$"))
+    assert recorder.errors == [] and recorder.failed == [] and recorder.external == []
+    context.close()
+
+
+def test_the_search_page_loads_only_what_the_query_needs(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on(
+        "response",
+        lambda r: "/_static/search/" in r.url and sizes.__setitem__(r.url, len(r.body())),
+    )
+    page.goto(server + f"search.html?q={quote('梯度')}")
+    page.wait_for_selector("#book-search-results[data-state=done]")
+    index_files = len(list((layout.SITE / "_static" / "search").glob("*.js")))
+    assert len(sizes) < index_files / 2, sorted(sizes)
+    assert sum(sizes.values()) < 120_000, sizes
+    assert not (layout.SITE / "searchindex.js").exists()
+    context.close()
+
+
+def test_ctrl_k_and_the_header_search_box_reach_the_results(context, server):
+    page = context.new_page()
+    page.goto(server + "3-5-first-steps.html")
+    page.keyboard.press("Control+k")
+    field = page.locator("input[name=q]:visible").first
+    field.fill("梯度磁帶")
+    field.press("Enter")
+    page.wait_for_selector("#book-search-results[data-state=done]")
+    assert page.locator("#book-search-results li a.result").count() > 0
+    page.close()
+
+
+def test_the_404_page_searches_too(context, server):
+    page = context.new_page()
+    page.goto(server + "no-such-page.html")
+    page.locator("button.search-button-field, .search-button").first.click()
+    field = page.locator("input[name=q]:visible").first
+    field.fill("點雲")
+    field.press("Enter")
+    page.wait_for_selector("#book-search-results[data-state=done]")
+    assert page.locator("#book-search-results li a.result").count() > 0
+    page.close()
