@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -12,19 +11,9 @@ from urllib.parse import urlsplit
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 from tools import layout  # noqa: E402
-from tools.build import source_date_epoch  # noqa: E402
+from tools.build import execution_cache, fingerprint, source_date_epoch  # noqa: E402
 
 sys.path.insert(0, str(layout.EXTENSIONS))
-
-
-def fingerprint(folder: Path, pattern: str = "*.py") -> str:
-    """Hash of the names and contents of the files in ``folder`` matching ``pattern``."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 # -- Project -------------------------------------------------------------------------------
@@ -65,7 +54,7 @@ myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"
 nb_execution_mode = "cache"
 # Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
 # here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
-nb_execution_cache_path = str(layout.EXECUTION_CACHE / fingerprint(layout.LIBRARY))
+nb_execution_cache_path = str(execution_cache())
 for stale_cache in layout.EXECUTION_CACHE.glob("*"):  # caches of earlier library versions
     if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
         shutil.rmtree(stale_cache)

@@ -4,13 +4,15 @@ Reading is incremental: Sphinx keeps its environment in ``_build/doctrees`` and 
 only the pages whose sources changed, and MyST-NB's execution cache (keyed on each page's
 code and on ch3lib's source) executes only the notebooks whose code changed.
 
-Writing is not: every build writes the whole site into an empty staging folder, which
-then replaces ``_build/html`` in one rename. Sphinx's incremental writing rewrites only the
-changed pages, so a retitled page left the old title in every other page's navigation,
-and the HTML of a renamed or deleted page stayed behind to be published. Writing all
-thirteen pages costs about 0.8 s and removes both by construction: whatever was read
-incrementally, the published tree is what a clean build writes (``tests/test_rebuild.py``
-compares them byte for byte after every kind of edit).
+Writing happens in a staging folder that then replaces ``_build/html`` in one rename, so
+the published site is never half written. The staging folder starts as a copy of the
+last published site (but ``_static``, which Sphinx copies fresh); Sphinx writes the pages
+whose HTML can have changed, including every page when anything they share changed (a
+title in the navigation, a label, a figure number, a stylesheet: ``book/_ext/ch3book/
+reuse.py`` decides), and what no longer belongs is deleted: a renamed or deleted page, an
+image no page shows. Plain Sphinx would leave both behind, and would keep a retitled
+page's old title in every other page's navigation. ``tests/test_rebuild.py`` compares the
+result with clean builds, byte for byte, after every kind of edit.
 
 When nothing the site is made from changed (sources, library, configuration, pins, the
 settings in ``SETTINGS`` and the last commit's date), Sphinx does not start at all.
@@ -21,6 +23,7 @@ Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -41,6 +44,12 @@ INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
+#: Files Sphinx keeps in its output for its next build, which the site does not need:
+#: ``.buildinfo`` (it hashes the configuration's absolute paths, so two checkouts would
+#: publish different bytes) and ``searchindex.js`` (the book has its own search index).
+BOOKKEEPING = (".buildinfo", "searchindex.js")
+#: ... and the backup Sphinx makes of an outdated ``.buildinfo``, which is not kept at all.
+DISCARDED = (".buildinfo.bak",)
 
 
 def source_date_epoch() -> int | None:
@@ -62,6 +71,26 @@ def source_date_epoch() -> int | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return int(out) if out else None
+
+
+def fingerprint(folder: Path, pattern: str = "*.py") -> str:
+    """Hash of the names and contents of the files in ``folder`` matching ``pattern``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def execution_cache() -> Path:
+    """The execution cache of the current ch3lib: one folder per version of the library."""
+    return layout.EXECUTION_CACHE / fingerprint(layout.LIBRARY)
+
+
+def expects_execution() -> bool:
+    """True when every page will execute: a first build, or a new version of ch3lib."""
+    return not execution_cache().is_dir()
 
 
 def input_files() -> list[Path]:
@@ -88,6 +117,14 @@ def inputs_digest(extra_options: Sequence[str] = ()) -> str:
     return digest.hexdigest()
 
 
+def _load_zygote():
+    """``book/_ext/ch3book/zygote.py``, imported without importing Sphinx."""
+    sys.path.insert(0, str(layout.EXTENSIONS))
+    from ch3book import zygote
+
+    return zygote
+
+
 def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
     """The warning to print when a GPU build was asked for and TensorFlow sees no GPU."""
     if requested and not gpus:
@@ -107,11 +144,26 @@ def visible_gpu_count() -> int:
     return int(out.strip().splitlines()[-1])
 
 
+def seed_staging() -> None:
+    """Start the staging folder as a copy of the last published site, but ``_static``."""
+    shutil.rmtree(layout.STAGING, ignore_errors=True)
+    kept = [layout.KEPT_BESIDE / name for name in BOOKKEEPING]
+    if not (layout.SITE.is_dir() and all(path.is_file() for path in kept)):
+        return  # a first build: Sphinx writes everything
+
+    def skip_static(folder: str, names: list[str]) -> list[str]:
+        return ["_static"] if Path(folder) == layout.SITE else []
+
+    shutil.copytree(layout.SITE, layout.STAGING, ignore=skip_static)
+    for path in kept:
+        shutil.copy2(path, layout.STAGING / path.name)
+
+
 def sphinx_build(options: Sequence[str]) -> int:
-    """Run Sphinx in this process, writing the whole site into the empty staging folder."""
+    """Run Sphinx in this process, writing into the staging folder."""
     from sphinx.cmd.build import build_main
 
-    shutil.rmtree(layout.STAGING, ignore_errors=True)
+    seed_staging()
     argv = [
         *SPHINX_OPTIONS,
         "-c",
@@ -128,11 +180,15 @@ def sphinx_build(options: Sequence[str]) -> int:
 def publish_staging() -> None:
     """Replace the published site by the staging folder (two renames, then clean up).
 
-    Sphinx's ``.buildinfo`` is left out: it serves Sphinx's incremental writing, which
-    this driver never uses, and it hashes the configuration's absolute paths, so two
-    checkouts of the same sources would publish different bytes.
+    Sphinx's bookkeeping files (``BOOKKEEPING``) are kept beside the site, not in it.
     """
-    (layout.STAGING / ".buildinfo").unlink(missing_ok=True)
+    layout.KEPT_BESIDE.mkdir(parents=True, exist_ok=True)
+    for name in DISCARDED:
+        (layout.STAGING / name).unlink(missing_ok=True)
+    for name in BOOKKEEPING:
+        path = layout.STAGING / name
+        if path.exists():
+            path.replace(layout.KEPT_BESIDE / name)
     old = layout.BUILD / ".html-old"
     shutil.rmtree(old, ignore_errors=True)
     if layout.SITE.exists():
@@ -157,7 +213,13 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         print("make html: nothing changed since the last build")
         return 0
     layout.DIGEST.unlink(missing_ok=True)
-    status = sphinx_build(options)
+    with contextlib.ExitStack() as stack:
+        if expects_execution() and not os.environ.get("BOOK_KERNEL_ZYGOTE"):
+            # TensorFlow is imported by the kernel zygote while Sphinx starts.
+            zygote = _load_zygote()
+            os.environ[zygote.ENV] = stack.enter_context(zygote.start())
+            stack.callback(os.environ.pop, zygote.ENV, None)
+        status = sphinx_build(options)
     if status != 0:
         print(f"make html: Sphinx failed (exit status {status}); {layout.SITE} is unchanged")
         return status

@@ -16,7 +16,8 @@ PUBLISHED_URLS = BOOK / "published-urls.txt"  # every URL the book has ever publ
 
 BUILD = ROOT / "_build"
 SITE = BUILD / "html"  # what gets published
-STAGING = BUILD / ".html-next"  # every build writes here from scratch, then replaces SITE
+STAGING = BUILD / ".html-next"  # every build writes here, then it replaces SITE
+KEPT_BESIDE = BUILD / ".html-kept"  # Sphinx's bookkeeping files of SITE, kept out of it
 DOCTREES = BUILD / "doctrees"  # Sphinx's environment and doctrees (reused between builds)
 EXECUTION_CACHE = BUILD / ".jupyter_cache"  # one jupyter-cache per version of ch3lib
 DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made from

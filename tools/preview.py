@@ -11,9 +11,9 @@ what ``make html`` publishes. Two things make it fast:
   that starts at the build itself. (The book's extension, ``book/_ext/ch3book``, is not
   imported in advance, so an edit to it takes effect at the next build.)
 - A code edit re-executes its page, and a new kernel spends ~3.5 s importing TensorFlow.
-  The server keeps one *spare kernel* that has imported ch3lib (and so TensorFlow) and run
-  nothing else; the next build's first executed page runs in it, the kernel is then
-  discarded (``book/_ext/ch3book/spare_kernels.py``) and the server starts a new one.
+  The server keeps a *kernel zygote* (``book/_ext/ch3book/zygote.py``) for the whole
+  session: a process that has imported ch3lib (and so TensorFlow) and nothing else, from
+  which every executed page gets a fresh kernel by ``fork()`` in a fraction of a second.
 
 Usage: ``python -m tools.preview [--port 8000] [--host 127.0.0.1]``.
 """
@@ -25,7 +25,6 @@ import importlib
 import importlib.metadata
 import os
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +57,6 @@ PRELOADED = (
 #: sphinx-autobuild's server pieces are used directly, not through its command line.
 AUTOBUILD_TESTED = ("2025.8.",)
 WATCHED = (layout.BOOK, layout.LIBRARY, layout.ROOT / "conf.py")
-SPARE_DIR = layout.BUILD / ".spare-kernel"
 
 
 class Rebuild:
@@ -86,62 +84,6 @@ class Rebuild:
         seconds = time.perf_counter() - start
         result = "done" if os.waitstatus_to_exitcode(status) == 0 else "FAILED (see above)"
         print(f"preview: build {result} in {seconds:.1f} s", flush=True)
-
-
-class SpareKernel:
-    """Keeps one kernel that has imported ch3lib, offered to the next build."""
-
-    def __init__(self) -> None:
-        self.km = None
-        self.connection_file = SPARE_DIR / "kernel.json"
-        self.thread = threading.Thread(target=self._run, name="spare-kernel", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _start_one(self) -> None:
-        from jupyter_client import KernelManager
-
-        from ch3book import spare_kernels
-        from ch3book.execution import KERNEL_ENV
-
-        SPARE_DIR.mkdir(parents=True, exist_ok=True)
-        for stale in SPARE_DIR.glob("kernel.json*"):
-            stale.unlink()
-        km = KernelManager(connection_file=str(self.connection_file))
-        km.start_kernel(cwd=str(layout.BOOK), env={**os.environ, **KERNEL_ENV})
-        client = km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            reply = client.execute_interactive("import ch3lib", store_history=False, timeout=120)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"the spare kernel could not import ch3lib: {reply['content']}")
-        finally:
-            client.stop_channels()
-        self.km = km
-        spare_kernels.offer(self.connection_file, km.provisioner.process.pid)
-
-    def _run(self) -> None:
-        from ch3book import spare_kernels
-
-        while True:
-            claimed = self.km is not None and not self.connection_file.exists()
-            if claimed and not self.km.is_alive():  # a build used it and ended it: reap it
-                os.environ.pop(spare_kernels.ENV, None)
-                self.km.cleanup_resources()
-                self.km = None
-            if self.km is None:  # started only now, so as not to slow the build that used it
-                try:
-                    self._start_one()
-                except Exception as error:  # the preview works without a spare, only slower
-                    print(f"preview: no spare kernel ({error})", flush=True)
-                    return
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.km is not None:
-            self.km.shutdown_kernel(now=True)
 
 
 def check_autobuild() -> None:
@@ -183,26 +125,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--no-spare-kernel", action="store_true", help="(for measuring)")
     args = parser.parse_args(argv)
     check_autobuild()
     import uvicorn
 
     for module in PRELOADED:
         importlib.import_module(module)
-    sys.path.insert(0, str(layout.EXTENSIONS))  # ch3book: read fresh by each build
-    spare = SpareKernel()
-    Rebuild()()
-    if not layout.SITE.exists():
-        return 1
-    if not args.no_spare_kernel:
-        spare.start()
-    url_host = f"{args.host}:{args.port}"
-    print(f"preview: serving http://{url_host}/ (Ctrl+C stops)", flush=True)
-    try:
+    sys.path.insert(0, str(layout.EXTENSIONS))
+    from ch3book import zygote  # only this module: the rest is read fresh by each build
+
+    with zygote.start() as zygote_path:
+        os.environ[zygote.ENV] = zygote_path
+        Rebuild()()
+        if not layout.SITE.exists():
+            return 1
+        url_host = f"{args.host}:{args.port}"
+        print(f"preview: serving http://{url_host}/ (Ctrl+C stops)", flush=True)
         uvicorn.run(create_app(url_host), host=args.host, port=args.port, log_level="warning")
-    finally:
-        spare.stop()
     return 0
 
 

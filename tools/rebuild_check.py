@@ -141,6 +141,25 @@ def edit_library(ws: Path) -> None:
     replace(ws / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
 
 
+def edit_stylesheet(ws: Path) -> None:
+    with (ws / "book/_static/ch3book.css").open("a", encoding="utf-8") as css:
+        css.write("\n/* an edit */\nmain { letter-spacing: 0.01em; }\n")
+
+
+def edit_subsection_title(ws: Path) -> None:
+    """A subsection that other pages link by label ([](#sec-3-4-device)) is retitled."""
+    replace(ws / "book/3-4-workstation.md", "## 使用 GPU，或強制使用 CPU", "## 使用 GPU 或 CPU")
+
+
+def edit_add_cell(ws: Path) -> None:
+    """A new code cell on 3-4: the build report counts the cells of every page."""
+    replace(
+        ws / "book/3-4-workstation.md",
+        "(sec-3-4-device)=",
+        "```{code-cell} ipython3\ninfo.device\n```\n\n(sec-3-4-device)=",
+    )
+
+
 def edit_conf(ws: Path) -> None:
     replace(
         ws / "conf.py", 'html_title = "深度學習第三章"', 'html_title = "深度學習第三章（修改）"'
@@ -180,6 +199,9 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "title": edit_title,
     "code cell": edit_code,
     "library": edit_library,
+    "stylesheet": edit_stylesheet,
+    "subsection title": edit_subsection_title,
+    "code cell added": edit_add_cell,
     "conf.py": edit_conf,
     "add a page": edit_add_page,
     "rename a page": edit_rename_page,

@@ -4,7 +4,8 @@
 module                      what it adds
 ==========================  =============================================================
 ``execution``               executes stale notebooks on every core before Sphinx reads them
-``spare_kernels``           ``make preview``: a kernel with TensorFlow imported, for one page
+``reuse``                   writes only the pages whose HTML can have changed
+``zygote``                  forks a fresh kernel per page from a process that imported TensorFlow
 ``notebooks``               the executed ``.ipynb`` of each page in the download menu
 ``build_report``            ``{execution-report}``: what was executed, without timestamps
 ``lecture_links``           ``{lecture-links}``: every section's full URL
@@ -28,31 +29,37 @@ redirects).
 
 from __future__ import annotations
 
-from ch3book import (
-    _compat,
-    anchors,
-    build_report,
-    docstring_links,
-    execution,
-    exercises,
-    fast_exit,
-    glossary,
-    lecture_links,
-    mathjax,
-    notebooks,
-    opengraph,
-    search,
-    sitemap,
-)
-
 
 def setup(app):
-    """Register every feature; stop at once if MyST-NB & co. are untested versions."""
+    """Register every feature; stop at once if MyST-NB & co. are untested versions.
+
+    The modules are imported here, not above, so that ``ch3book.zygote`` can be imported
+    (by the build driver, before Sphinx) without importing Sphinx.
+    """
+    from ch3book import (
+        _compat,
+        anchors,
+        build_report,
+        docstring_links,
+        execution,
+        exercises,
+        fast_exit,
+        glossary,
+        lecture_links,
+        mathjax,
+        notebooks,
+        opengraph,
+        reuse,
+        search,
+        sitemap,
+    )
+
     _compat.check_versions()
     # A setting whose value (a hash of book/_ext, computed in conf.py)
     # makes Sphinx re-read every page when the extension or the search data change.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
     execution.setup_execution(app)
+    reuse.setup_reuse(app)
     notebooks.setup_notebooks(app)
     build_report.setup_build_report(app)
     lecture_links.setup_lecture_links(app)

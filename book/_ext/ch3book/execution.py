@@ -1,24 +1,24 @@
 """Execute, on every core, the notebooks that MyST-NB's execution cache lacks.
 
 MyST-NB (``nb_execution_mode = "cache"``) executes a notebook when Sphinx reads it, one
-page after the other, each in a new kernel that imports TensorFlow again (~4 s). No stock
+page after the other, each in a new kernel that imports TensorFlow again (~3.5 s). No stock
 extension executes in parallel (MyST-NB's ``execution_mode`` has no parallel option, and
 jupyter-cache's parallel executor starts one process per notebook and cannot run inside a
 Sphinx build). So before Sphinx reads anything, this module finds the pages whose code has
-no entry in that same jupyter-cache and executes them with nbclient, one worker thread
-(and so one kernel process) per core. A worker runs its pages one after the other in one
-kernel, with a reset in between (``RESET``: namespace, Keras' session, figures, working
-folder, execution counter), so TensorFlow is imported once per worker instead of once per
-page. Sphinx reads the other pages meanwhile; a page that a worker executes is read once
-its result is in the cache. MyST-NB then finds every page there.
+no entry in that same jupyter-cache and executes them with nbclient, one worker thread per
+core. Each page runs in a fresh kernel forked from a *kernel zygote* (``zygote.py``), a
+process that has imported TensorFlow once: a page never sees another page's state, and no
+kernel imports TensorFlow again. Sphinx reads the other pages meanwhile; a page that a
+worker executes is read once its result is in the cache. MyST-NB then finds every page
+there.
 
 Everything else stays MyST-NB's: which pages execute and how (``nb_execution_mode``,
 ``nb_execution_excludepatterns``, ``nb_execution_in_temp``, ``nb_execution_allow_errors``,
 ``nb_execution_timeout``, a page's ``mystnb`` metadata and its ``execution`` metadata
 ``timeout``/``allow_errors``), hashing, ``-W``, tracebacks and the published outputs. A
-page that fails here is left out of the cache: MyST-NB executes it again in a fresh kernel
-and reports the error as usual. ``make test-rebuild`` checks that the published site is
-byte-identical to MyST-NB's own execution (``BOOK_JOBS=1`` turns this module off).
+page that fails here is left out of the cache: MyST-NB executes it again in a kernel of
+its own and reports the error as usual. ``make test-rebuild`` checks that the published
+site is byte-identical to MyST-NB's own execution (``BOOK_EXECUTION=myst-nb``).
 
 Pages whose reading imports heavy modules into the Sphinx process (the API page: autodoc
 imports ch3lib, and so TensorFlow, ~4 s of CPU) would compete for the two cores with the
@@ -26,9 +26,9 @@ kernels. ``book_heavy_pages`` names them: they are read last, and their modules 
 imported in a background thread as soon as a worker has no page left, on the core it
 frees.
 
-For ``make preview``, a spare kernel that has imported TensorFlow and nothing else can be
-handed over (``spare_kernels.py``): the first page to execute runs in it, and the kernel
-is discarded after that one page.
+A build that expects to execute pages (``tools/build.py``, ``tools/preview.py``) starts
+the zygote before Sphinx and names it in ``BOOK_KERNEL_ZYGOTE``, so that TensorFlow is
+imported while Sphinx starts; otherwise this module starts one for the pages it executes.
 
 Not ``parallel_read_safe``: the workers live in the main process, and a page read in a
 forked reader process could not wait for them.
@@ -37,6 +37,7 @@ forked reader process could not wait for them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import queue
@@ -49,28 +50,10 @@ from typing import Any
 
 from sphinx.util import logging
 
-from ch3book import _compat, spare_kernels
+from ch3book import _compat, zygote
 
 logger = logging.getLogger(__name__)
 
-#: Set for every kernel (kernels inherit the environment of the process that starts
-#: them): the debugger's "frozen modules" warning would be stderr output on the pages.
-KERNEL_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-
-#: Run between two pages in the same kernel: what a new kernel would not have. Modules
-#: stay imported (as they are cached on disk for a new kernel); the page's names, Keras'
-#: layer-name counters, open figures, the working folder and the counter are reset.
-RESET = """
-import os as _os, sys as _sys
-if "matplotlib.pyplot" in _sys.modules:
-    _sys.modules["matplotlib.pyplot"].close("all")
-if "keras" in _sys.modules:
-    _sys.modules["keras"].backend.clear_session()
-_os.chdir({cwd!r})
-get_ipython().run_line_magic("reset", "-f")
-__import__("gc").collect()
-get_ipython().execution_count = 1
-"""
 
 
 @dataclass
@@ -125,77 +108,52 @@ def plan(env, docnames) -> list[Job]:
     return jobs
 
 
-async def _run_in_kernel(client, reset_cwd: str | None, timeout: int) -> None:
-    """Reset the kernel (unless it is new) and execute the client's notebook in it."""
-    km = _compat.kernel_manager(client)
-    if reset_cwd is not None:
-        kc = km.client()
-        kc.start_channels()
+async def _run_page(job: Job, zygote_path: str) -> None:
+    """Execute a page's notebook in a fresh kernel forked from the zygote."""
+    from jupyter_client.connect import write_connection_file
+
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        tempfile.TemporaryDirectory() if job.in_temp else contextlib.nullcontext() as temporary,
+    ):
+        cwd = temporary or str(job.path.parent)
+        connection_file, _ = write_connection_file(
+            str(Path(scratch, "kernel.json")), ip="127.0.0.1"
+        )
+        pid = await asyncio.to_thread(zygote.request_kernel, zygote_path, connection_file, cwd)
+        km = _compat.attached_kernel_manager(connection_file, pid)
+        client = _compat.notebook_client(
+            job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
+        )
         try:
-            await kc.wait_for_ready(timeout=timeout)
-            reply = await kc.execute_interactive(
-                RESET.format(cwd=reset_cwd), silent=True, store_history=False, timeout=timeout
-            )
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"resetting the kernel failed: {reply['content']}")
+            await client.async_execute()
         finally:
-            kc.stop_channels()
-    await client.async_execute()
-
-
-async def _worker_loop(jobs: queue.Queue, results: queue.Queue, idle: threading.Event) -> None:
-    km, used = None, False  # the worker's kernel, and whether a page ran in it
-    try:
-        while (job := jobs.get()) is not None:
-            spare = spare_kernels.claim() if km is None else None
-            with tempfile.TemporaryDirectory() if job.in_temp else _Folder(job.path) as cwd:
-                client = _compat.notebook_client(
-                    job.notebook,
-                    km=spare or km,
-                    cwd=cwd,
-                    timeout=job.timeout,
-                    allow_errors=job.allow_errors,
-                )
-                start = time.perf_counter()
-                error = None
-                try:
-                    await _run_in_kernel(client, cwd if (used or spare) else None, job.timeout)
-                except Exception as exc:  # reported by MyST-NB when it executes the page again
-                    error = repr(exc)
-                finally:
-                    _compat.close_client(client)
-                seconds = time.perf_counter() - start
-            if spare is not None:  # a spare kernel serves one page, then it is discarded
-                await spare_kernels.discard(spare)
-            else:
-                km, used = _compat.kernel_manager(client), True
-                if error is not None:  # the next page gets a fresh kernel
-                    await km.shutdown_kernel(now=True)
-                    km, used = None, False
-            results.put((job.docname, job.notebook, seconds, error))
-    finally:
-        idle.set()  # a core is free
-        if km is not None and km.has_kernel:
+            _compat.close_client(client)
             await km.shutdown_kernel(now=True)
 
 
-class _Folder:
-    """``with _Folder(path) as cwd``: the page's own folder, as MyST-NB's local CWD."""
-
-    def __init__(self, path: Path) -> None:
-        self.cwd = str(path.parent)
-
-    def __enter__(self) -> str:
-        return self.cwd
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
-def _worker(jobs: queue.Queue, results: queue.Queue, idle: threading.Event) -> None:
-    """A thread with its own event loop; the kernel it drives is the process doing the work."""
+async def _worker_loop(
+    jobs: queue.Queue, results: queue.Queue, idle: threading.Event, zygote_path: str
+) -> None:
     try:
-        asyncio.run(_worker_loop(jobs, results, idle))
+        while (job := jobs.get()) is not None:
+            start = time.perf_counter()
+            error = None
+            try:
+                await _run_page(job, zygote_path)
+            except Exception as exc:  # reported by MyST-NB when it executes the page again
+                error = repr(exc)
+            results.put((job.docname, job.notebook, time.perf_counter() - start, error))
+    finally:
+        idle.set()  # a core is free
+
+
+def _worker(
+    jobs: queue.Queue, results: queue.Queue, idle: threading.Event, zygote_path: str
+) -> None:
+    """A thread with its own event loop; the kernels it drives are the processes working."""
+    try:
+        asyncio.run(_worker_loop(jobs, results, idle, zygote_path))
     except BaseException as exc:  # never leave Sphinx waiting for a result
         results.put((None, None, 0.0, repr(exc)))
 
@@ -209,6 +167,8 @@ class _Run:
 
     def __init__(self, env, jobs: list[Job], workers: int, imports: list[str]) -> None:
         self.env = env
+        self.zygote = contextlib.ExitStack()
+        zygote_path = os.environ.get(zygote.ENV) or self.zygote.enter_context(zygote.start())
         self.cache = _compat.open_cache(env)
         self.jobs = {job.docname: job for job in jobs}
         self.pending = set(self.jobs)
@@ -223,7 +183,7 @@ class _Run:
             queued.put(None)
             thread = threading.Thread(
                 target=_worker,
-                args=(queued, self.results, idle),
+                args=(queued, self.results, idle, zygote_path),
                 name=f"notebooks-{number}",
                 daemon=True,
             )
@@ -264,6 +224,7 @@ class _Run:
         for thread in self.threads:
             thread.join()
         self.threads = []
+        self.zygote.close()
         logger.info(f"parallel execution took {time.perf_counter() - self.start:.1f} s")
 
 
@@ -306,8 +267,7 @@ def wait_for_page(app, docname, source) -> None:
 
 def setup_execution(app) -> None:
     """Register the ``book_execution_workers`` setting and the hooks."""
-    for name, value in KERNEL_ENV.items():  # for MyST-NB's kernels as well as ours
-        os.environ.setdefault(name, value)
+    os.environ.update(zygote.KERNEL_ENV)  # MyST-NB's kernels inherit this environment
     app.add_config_value("book_execution_workers", os.cpu_count() or 1, "", types=(int,))
     app.add_config_value("book_heavy_pages", {}, "", types=(dict,))
     app.connect("env-before-read-docs", execute_stale_notebooks)

@@ -30,7 +30,8 @@ its own index, and ``_static/booksearch.js`` queries it on the search page:
   ``RANKING["shown"]`` results). Everything is a local file, so search
   works offline and under any base path.
 
-Sphinx's own index is not built (``NoIndexLanguage``): nothing reads it.
+Sphinx still writes its own ``searchindex.js``, but empty (``NoIndexLanguage``): nothing
+reads it, and ``tools/build.py`` keeps it out of the published site.
 """
 
 from __future__ import annotations
@@ -211,10 +212,33 @@ def _js(name: str, data: Any) -> str:
     return f"window.BookSearch.store({json.dumps(name)},{payload});\n"
 
 
+def _records_path(app) -> Path:
+    return Path(app.doctreedir).parent / ".search-records.json"
+
+
+def all_records(app) -> dict[str, list[dict[str, str]]]:
+    """The sections of every page, saved for the next build.
+
+    Collected now for the pages this build writes, and kept from the last build for the
+    pages it does not write (``reuse.py``: their HTML, hence their sections, did not
+    change).
+    """
+    written = _SECTIONS.pop(id(app), {})
+    path = _records_path(app)
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    pages = {
+        doc: written[doc] if doc in written else kept[doc]
+        for doc in sorted(app.env.found_docs)
+        if doc in written or doc in kept
+    }
+    path.write_text(json.dumps(pages, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return pages
+
+
 def build_index(app) -> dict[str, str]:
     """The files of the index: relative name → content."""
     env = app.env
-    pages = _SECTIONS.pop(id(app), {})
+    pages = all_records(app)
     glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
     docs, postings, labels = [], defaultdict(list), {}
     lengths, texts = [], []
@@ -273,7 +297,7 @@ def _label_target(env, label: str) -> tuple[str, str, str]:
 
 
 def write_index(app, exception) -> None:
-    """``build-finished``: write the index into ``_static/search/``; drop Sphinx's empty one."""
+    """``build-finished``: write the index into ``_static/search/``."""
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / "search"
@@ -281,7 +305,6 @@ def write_index(app, exception) -> None:
     files = build_index(app)
     for name, content in files.items():
         (target / name).write_text(content, encoding="utf-8")
-    (Path(app.outdir) / "searchindex.js").unlink(missing_ok=True)
 
 
 def setup_search(app) -> None:

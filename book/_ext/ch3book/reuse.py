@@ -1,0 +1,138 @@
+"""Write only the pages whose HTML can have changed; keep the others from the last build.
+
+``tools/build.py`` starts each build from a copy of the last published site (all but
+``_static``, which Sphinx copies fresh), and Sphinx writes, as usual, the pages whose
+sources changed or that it re-read. That alone is Sphinx's incremental writing, which
+publishes stale pages: a page's HTML also depends on the *other* pages (their titles in
+its navigation and in ``[](#label)`` links, the figure numbers it cites, the API objects
+and glossary terms it links, the stylesheets' ``?v=`` checksums). So:
+
+- ``env-get-updated``: the digest of everything a page reads from outside its own
+  doctree (``global_digest``) is compared with the last build's; if it differs, every
+  page is written again. Pages built from all the others (``book_always_written``: the
+  build report, the lecture links) are written every time.
+- ``build-finished``: what the copy brought but this build no longer has is deleted: the
+  HTML and sources of a deleted or renamed page, and every image no page shows.
+
+``tests/test_rebuild.py`` checks the result against clean builds after every kind of
+edit. No stock extension does this: Sphinx rewrites a page only when the page itself or a
+page whose toctree includes it changed, and never deletes an output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import re
+import time
+from pathlib import Path
+
+from docutils import nodes
+
+#: Packages whose templates, scripts or transforms shape every page.
+PACKAGES = (
+    "sphinx",
+    "myst-nb",
+    "myst-parser",
+    "sphinx-book-theme",
+    "pydata-sphinx-theme",
+    "sphinx-copybutton",
+    "sphinx-exercise",
+    "sphinx-notfound-page",
+    "sphinx-reredirects",
+)
+
+
+def _toc_text(toc: nodes.Node) -> list[tuple[str, str]]:
+    """The entries of a page's table of contents: (anchor, text)."""
+    return [(ref.get("anchorname", ""), ref.astext()) for ref in toc.findall(nodes.reference)]
+
+
+def _static_digest(app) -> str:
+    """Hash of the files in ``html_static_path`` (their ``?v=`` checksums are in every page)."""
+    digest = hashlib.sha256()
+    for folder in app.config.html_static_path:
+        root = Path(app.confdir, folder)
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def global_digest(app, env) -> str:
+    """Everything a page's HTML reads from outside its own doctree, hashed."""
+    domains = env.domaindata
+    parts = [
+        sorted((doc, env.titles[doc].astext()) for doc in env.found_docs if doc in env.titles),
+        sorted((doc, _toc_text(env.tocs[doc])) for doc in env.found_docs if doc in env.tocs),
+        sorted((k, sorted(v)) for k, v in env.toctree_includes.items()),
+        sorted(domains["std"]["labels"].items()),
+        sorted(domains["std"]["anonlabels"].items()),
+        sorted((repr(k), v) for k, v in domains["std"]["objects"].items()),
+        sorted((k, repr(v)) for k, v in domains.get("py", {}).get("objects", {}).items()),
+        sorted((k, repr(v)) for k, v in env.toc_fignumbers.items()),
+        sorted((k, repr(v)) for k, v in env.toc_secnumbers.items()),
+        _static_digest(app),
+        [(name, importlib.metadata.version(name)) for name in PACKAGES],
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def pages_to_write(app, env) -> list[str]:
+    """``env-get-updated``: every page if any outside input changed, else the aggregates."""
+    digest = global_digest(app, env)
+    changed = getattr(env, "ch3book_global_digest", None) != digest
+    env.ch3book_global_digest = digest  # pickled with the environment, for the next build
+    if changed:
+        return sorted(env.found_docs)
+    return [doc for doc in app.config.book_always_written if doc in env.found_docs]
+
+
+#: When each Sphinx application started writing (pages older than this were copied).
+_STARTS: dict[int, float] = {}
+
+
+def note_start(app, builder) -> None:
+    """``write-started``: files older than now were copied from the last build."""
+    _STARTS[id(app)] = time.time() - 1  # file times can be rounded to the second
+
+
+def prune(app, exception) -> None:
+    """``build-finished``: delete what the copied site had and this build does not."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    start = _STARTS.pop(id(app), time.time())
+    docs = app.env.found_docs
+    for path in list(outdir.rglob("*.html")) + list((outdir / "_sources").rglob("*")):
+        if not path.is_file() or path.stat().st_mtime >= start or "_static" in path.parts:
+            continue
+        relative = path.relative_to(outdir).as_posix()
+        docname = re.sub(r"\.(html|md|ipynb|rst|txt)$", "", relative.removeprefix("_sources/"))
+        if docname not in docs:
+            path.unlink()
+    shown = set()
+    for page in outdir.rglob("*.html"):
+        shown.update(re.findall(r"_images/([^\"'#?)\s]+)", page.read_text(encoding="utf-8")))
+    images = outdir / "_images"
+    if images.is_dir():
+        for image in images.iterdir():
+            if image.name not in shown:
+                image.unlink()
+    for folder in sorted(outdir.rglob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def setup_reuse(app) -> None:
+    """Register the decision, the start time and the pruning, and the always-written pages."""
+    app.add_config_value(
+        "book_always_written",
+        ("appendix/build-report", "appendix/lecture-links"),
+        "html",
+        types=(tuple, list),
+    )
+    app.connect("env-get-updated", pages_to_write)
+    app.connect("write-started", note_start)
+    app.connect("build-finished", prune, priority=900)
