@@ -55,7 +55,6 @@ from ch3book import _compat, zygote
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Job:
     """One page to execute, with the settings MyST-NB would execute it with."""
