@@ -70,7 +70,7 @@ book_execution_workers = (
 )
 book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossary.py)
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
-# imported as soon as a kernel is done (autodoc imports ch3lib, and so TensorFlow).
+# imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).
 book_heavy_pages = {"appendix/api": ["ch3lib"]}
 nb_execution_raise_on_error = True
 nb_execution_timeout = 600

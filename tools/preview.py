@@ -48,7 +48,7 @@ PRELOADED = (
     "sphinx_copybutton",
     "notfound.extension",
     "sphinx_reredirects",
-    "jieba",
+    "sphinx_exercise",
     "jupyter_cache",
     "nbclient",
     "nbformat",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import _compat
+from ch3book import _compat, reuse
 from ch3book.sections import PAGE_LABEL, page_sort_key
 
 HEADER = ("頁面", "頁面上的程式儲存格", "有輸出的儲存格", "圖", "執行結果")
@@ -28,6 +28,7 @@ class ExecutionReport(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """Leave a placeholder: the other pages may not have been read yet."""
+        reuse.note_summary(self.env, self.env.docname, "execution-report")
         return [execution_report_placeholder()]
 
 
@@ -85,7 +86,8 @@ def _row(cells: list[nodes.Node]) -> nodes.row:
 
 
 def setup_build_report(app) -> None:
-    """Register the directive, its node and the resolver."""
+    """Register the directive, its node, the resolver, and what the table depends on."""
+    reuse.SUMMARIES["execution-report"] = lambda env: repr(page_rows(env))
     app.add_node(execution_report_placeholder)
     app.add_directive("execution-report", ExecutionReport)
     app.connect("doctree-resolved", fill_execution_report)

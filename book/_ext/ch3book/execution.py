@@ -21,10 +21,10 @@ its own and reports the error as usual. ``make test-rebuild`` checks that the pu
 site is byte-identical to MyST-NB's own execution (``BOOK_EXECUTION=myst-nb``).
 
 Pages whose reading imports heavy modules into the Sphinx process (the API page: autodoc
-imports ch3lib, and so TensorFlow, ~4 s of CPU) would compete for the two cores with the
-kernels. ``book_heavy_pages`` names them: they are read last, and their modules are
-imported in a background thread as soon as a worker has no page left, on the core it
-frees.
+imports ch3lib, and so TensorFlow, ~3.5 s) would otherwise be read, and the import paid,
+after the executed pages. ``book_heavy_pages`` names them: they are read last, and their
+modules are imported in a background thread at once, while the zygote imports TensorFlow
+on the other core and before the pages need the cores.
 
 A build that expects to execute pages (``tools/build.py``, ``tools/preview.py``) starts
 the zygote before Sphinx and names it in ``BOOK_KERNEL_ZYGOTE``, so that TensorFlow is
@@ -109,17 +109,9 @@ def plan(env, docnames) -> list[Job]:
 
 async def _run_page(job: Job, zygote_path: str) -> None:
     """Execute a page's notebook in a fresh kernel forked from the zygote."""
-    from jupyter_client.connect import write_connection_file
-
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        tempfile.TemporaryDirectory() if job.in_temp else contextlib.nullcontext() as temporary,
-    ):
+    with tempfile.TemporaryDirectory() if job.in_temp else contextlib.nullcontext() as temporary:
         cwd = temporary or str(job.path.parent)
-        connection_file, _ = write_connection_file(
-            str(Path(scratch, "kernel.json")), ip="127.0.0.1"
-        )
-        pid = await asyncio.to_thread(zygote.request_kernel, zygote_path, connection_file, cwd)
+        pid, connection_file = await asyncio.to_thread(zygote.request_kernel, zygote_path, cwd)
         km = _compat.attached_kernel_manager(connection_file, pid)
         client = _compat.notebook_client(
             job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
@@ -129,30 +121,24 @@ async def _run_page(job: Job, zygote_path: str) -> None:
         finally:
             _compat.close_client(client)
             await km.shutdown_kernel(now=True)
+            Path(connection_file).unlink(missing_ok=True)
 
 
-async def _worker_loop(
-    jobs: queue.Queue, results: queue.Queue, idle: threading.Event, zygote_path: str
-) -> None:
-    try:
-        while (job := jobs.get()) is not None:
-            start = time.perf_counter()
-            error = None
-            try:
-                await _run_page(job, zygote_path)
-            except Exception as exc:  # reported by MyST-NB when it executes the page again
-                error = repr(exc)
-            results.put((job.docname, job.notebook, time.perf_counter() - start, error))
-    finally:
-        idle.set()  # a core is free
+async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str) -> None:
+    while (job := jobs.get()) is not None:
+        start = time.perf_counter()
+        error = None
+        try:
+            await _run_page(job, zygote_path)
+        except Exception as exc:  # reported by MyST-NB when it executes the page again
+            error = repr(exc)
+        results.put((job.docname, job.notebook, time.perf_counter() - start, error))
 
 
-def _worker(
-    jobs: queue.Queue, results: queue.Queue, idle: threading.Event, zygote_path: str
-) -> None:
+def _worker(jobs: queue.Queue, results: queue.Queue, zygote_path: str) -> None:
     """A thread with its own event loop; the kernels it drives are the processes working."""
     try:
-        asyncio.run(_worker_loop(jobs, results, idle, zygote_path))
+        asyncio.run(_worker_loop(jobs, results, zygote_path))
     except BaseException as exc:  # never leave Sphinx waiting for a result
         results.put((None, None, 0.0, repr(exc)))
 
@@ -177,12 +163,11 @@ class _Run:
         for job in jobs:
             queued.put(job)
         self.threads = []
-        idle = threading.Event()
         for number in range(workers):
             queued.put(None)
             thread = threading.Thread(
                 target=_worker,
-                args=(queued, self.results, idle, zygote_path),
+                args=(queued, self.results, zygote_path),
                 name=f"notebooks-{number}",
                 daemon=True,
             )
@@ -190,7 +175,7 @@ class _Run:
             self.threads.append(thread)
         if imports:
             threading.Thread(
-                target=_import_when_idle, args=(idle, imports), name="imports", daemon=True
+                target=_import_early, args=(imports,), name="imports", daemon=True
             ).start()
         logger.info(f"executing {len(jobs)} notebooks on {workers} workers")
 
@@ -227,9 +212,8 @@ class _Run:
         logger.info(f"parallel execution took {time.perf_counter() - self.start:.1f} s")
 
 
-def _import_when_idle(idle: threading.Event, modules: list[str]) -> None:
-    """Import ``modules`` once a worker is idle (errors surface when a page imports them)."""
-    idle.wait()
+def _import_early(modules: list[str]) -> None:
+    """Import ``modules`` now, in a thread (errors surface when a page imports them)."""
     for module in modules:
         try:
             importlib.import_module(module)

@@ -9,8 +9,8 @@ and glossary terms it links, the stylesheets' ``?v=`` checksums). So:
 
 - ``env-get-updated``: the digest of everything a page reads from outside its own
   doctree (``global_digest``) is compared with the last build's; if it differs, every
-  page is written again. Pages built from all the others (``book_always_written``: the
-  build report, the lecture links) are written every time.
+  page is written again. A page that summarises what the others contain, such as the
+  build report's table, is written again when that summary changes (``SUMMARIES``).
 - ``build-finished``: what the copy brought but this build no longer has is deleted: the
   HTML and sources of a deleted or renamed page, and every image no page shows.
 
@@ -25,7 +25,9 @@ import hashlib
 import importlib.metadata
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 
@@ -79,14 +81,37 @@ def global_digest(app, env) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+#: What a summary (a directive that lists what other pages contain) depends on: its
+#: name → a function of the environment. The directive calls ``note_summary``.
+SUMMARIES: dict[str, Callable[[Any], str]] = {}
+
+
+def note_summary(env, docname: str, name: str) -> None:
+    """Record that ``docname`` shows the summary ``name`` (from the directive's ``run``)."""
+    if not hasattr(env, "ch3book_summaries"):
+        env.ch3book_summaries = {}
+    env.ch3book_summaries[docname] = name
+
+
+def forget_summary(app, env, docname: str) -> None:
+    """``env-purge-doc``: a page read again records its summaries again."""
+    getattr(env, "ch3book_summaries", {}).pop(docname, None)
+
+
 def pages_to_write(app, env) -> list[str]:
-    """``env-get-updated``: every page if any outside input changed, else the aggregates."""
-    digest = global_digest(app, env)
-    changed = getattr(env, "ch3book_global_digest", None) != digest
-    env.ch3book_global_digest = digest  # pickled with the environment, for the next build
-    if changed:
+    """``env-get-updated``: the pages whose HTML can have changed without being re-read.
+
+    Every page if anything they share changed; otherwise the pages whose summary changed.
+    """
+    digests = {"": global_digest(app, env)}
+    for docname, name in getattr(env, "ch3book_summaries", {}).items():
+        if docname in env.found_docs:
+            digests[docname] = hashlib.sha256(SUMMARIES[name](env).encode()).hexdigest()
+    previous = getattr(env, "ch3book_digests", {})
+    env.ch3book_digests = digests  # pickled with the environment, for the next build
+    if previous.get("") != digests[""]:
         return sorted(env.found_docs)
-    return [doc for doc in app.config.book_always_written if doc in env.found_docs]
+    return sorted(doc for doc in digests if doc and previous.get(doc) != digests[doc])
 
 
 #: When each Sphinx application started writing (pages older than this were copied).
@@ -126,13 +151,8 @@ def prune(app, exception) -> None:
 
 
 def setup_reuse(app) -> None:
-    """Register the decision, the start time and the pruning, and the always-written pages."""
-    app.add_config_value(
-        "book_always_written",
-        ("appendix/build-report", "appendix/lecture-links"),
-        "html",
-        types=(tuple, list),
-    )
+    """Register the decision, the start time and the pruning."""
+    app.connect("env-purge-doc", forget_summary)
     app.connect("env-get-updated", pages_to_write)
     app.connect("write-started", note_start)
     app.connect("build-finished", prune, priority=900)

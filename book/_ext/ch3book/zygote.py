@@ -18,8 +18,10 @@ No stock tool does this: jupyter_client starts every kernel as a new process, an
 IPython's kernel pools (e.g. Jupyter Enterprise Gateway) keep whole kernels, which a page
 would then share.
 
-Run as a script by :func:`start` (``python zygote.py SOCKET``); :func:`request_kernel` is
-the client side. The protocol is one JSON line each way on a Unix socket.
+The zygote keeps one kernel forked and set up in advance (ipykernel's start-up takes a
+few tenths of a second), which it hands to the next request and then replaces. Run as a
+script by :func:`start` (``python zygote.py SOCKET``); :func:`request_kernel` is the client
+side. The protocol is one JSON line each way on a Unix socket.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,8 +51,56 @@ KERNEL_ENV = {
 ENV = "BOOK_KERNEL_ZYGOTE"  # the socket of a running zygote, for builds that can use it
 
 
+class _Spare:
+    """A forked kernel that has set itself up and waits for the folder of its page."""
+
+    def __init__(self, folder: str, number: int, kernel_app: type) -> None:
+        self.connection_file = str(Path(folder, f"kernel-{number}.json"))
+        go_read, self.go = os.pipe()
+        self.ready, ready_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the kernel: set up now, start when a page needs it
+            os.close(self.go)
+            os.close(self.ready)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            quiet = os.open(os.devnull, os.O_WRONLY)  # no kernel banner on the console:
+            os.dup2(quiet, 1)  # the cells' output reaches the notebook through
+            os.dup2(quiet, 2)  # ipykernel's own capture, as in any kernel
+            app = kernel_app.instance()
+            app.initialize(
+                [
+                    "-f",
+                    self.connection_file,  # ipykernel picks free ports and writes it
+                    "--HistoryManager.hist_file=:memory:",
+                    f"--parent={os.getppid()}",  # exit if the zygote goes away
+                ]
+            )
+            os.write(ready_write, b"1")
+            os.close(ready_write)
+            cwd = os.read(go_read, 65536).decode()
+            if not cwd:  # the zygote ended before a page needed this kernel
+                os._exit(0)
+            os.chdir(cwd)
+            app.start()
+            os._exit(0)
+        os.close(go_read)
+        os.close(ready_write)
+
+    def hand_over(self, cwd: str) -> dict:
+        """Wait until the kernel is set up, send it its folder; its pid and connection file."""
+        os.read(self.ready, 1)
+        os.close(self.ready)
+        os.write(self.go, cwd.encode())
+        os.close(self.go)
+        return {"pid": self.pid, "connection_file": self.connection_file}
+
+
 def _serve(path: str) -> None:
-    """The zygote: listen, import, then fork a kernel per request until the parent dies."""
+    """The zygote: listen, import, then hand a fresh kernel to each request.
+
+    One kernel is always forked and set up in advance, so that a page waits neither for
+    TensorFlow nor for ipykernel's start-up.
+    """
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(8)  # requests wait in the queue while the imports run
@@ -59,7 +110,8 @@ def _serve(path: str) -> None:
     import ch3lib  # noqa: F401  (TensorFlow & co.: what every page imports first)
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped automatically
-    parent = os.getppid()
+    folder, parent, number = os.path.dirname(path), os.getppid(), 0
+    spare = _Spare(folder, number, IPKernelApp)
     server.settimeout(1.0)
     while os.getppid() == parent:
         try:
@@ -68,27 +120,10 @@ def _serve(path: str) -> None:
             continue
         with connection:
             request = json.loads(connection.makefile("r", encoding="utf-8").readline())
-            pid = os.fork()
-            if pid == 0:  # the kernel
-                server.close()
-                connection.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                quiet = os.open(os.devnull, os.O_WRONLY)  # no kernel banner on the console:
-                os.dup2(quiet, 1)  # the cells' output reaches the notebook through
-                os.dup2(quiet, 2)  # ipykernel's own capture, as in any kernel
-                os.chdir(request["cwd"])
-                app = IPKernelApp.instance()
-                app.initialize(
-                    [
-                        "-f",
-                        request["connection_file"],
-                        "--HistoryManager.hist_file=:memory:",
-                        f"--parent={os.getppid()}",  # exit if the zygote goes away
-                    ]
-                )
-                app.start()
-                os._exit(0)
-            connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            reply = spare.hand_over(request["cwd"])
+            number += 1
+            spare = _Spare(folder, number, IPKernelApp)  # the next page's kernel
+            connection.sendall(json.dumps(reply).encode() + b"\n")
 
 
 @contextlib.contextmanager
@@ -111,19 +146,21 @@ def start(env: dict[str, str] | None = None) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-            os.rmdir(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def request_kernel(path: str, connection_file: str, cwd: str, timeout: float = 120) -> int:
-    """Ask the zygote at ``path`` for a kernel on ``connection_file``; return its pid."""
+def request_kernel(path: str, cwd: str, timeout: float = 120) -> tuple[int, str]:
+    """Ask the zygote at ``path`` for a kernel working in ``cwd``.
+
+    Returns its process id and its connection file (in the zygote's folder; the caller
+    removes it when it ends the kernel).
+    """
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(timeout)
         client.connect(path)
-        request = {"connection_file": connection_file, "cwd": cwd}
-        client.sendall(json.dumps(request).encode() + b"\n")
-        return int(json.loads(client.makefile("r", encoding="utf-8").readline())["pid"])
+        client.sendall(json.dumps({"cwd": cwd}).encode() + b"\n")
+        reply = json.loads(client.makefile("r", encoding="utf-8").readline())
+    return int(reply["pid"]), reply["connection_file"]
 
 
 if __name__ == "__main__":
