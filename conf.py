@@ -52,8 +52,9 @@ extensions = [
 # -- MyST and execution --------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
 nb_execution_mode = "cache"
-# Cached outputs are keyed on the cells' code by jupyter-cache and on the library's source
-# here: any change under src/ch3lib/ selects a fresh cache and re-executes every page.
+# Cached outputs are keyed on the cells' code by jupyter-cache, and here on the library's
+# source, the computing packages' versions and the device settings: any change to those
+# selects a fresh cache and re-executes every page (tools/build.py: execution_cache).
 nb_execution_cache_path = str(execution_cache())
 for stale_cache in layout.EXECUTION_CACHE.glob("*"):  # caches of earlier library versions
     if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:

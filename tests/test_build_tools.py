@@ -66,3 +66,11 @@ def test_inputs_cover_sources_library_and_configuration_but_not_caches():
 def test_source_date_epoch_prefers_the_environment(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build.source_date_epoch() == 1700000000
+
+
+def test_the_execution_cache_follows_the_device_settings(monkeypatch):
+    monkeypatch.delenv("CH3LIB_FORCE_CPU", raising=False)
+    cpu_or_gpu = build.execution_cache()
+    monkeypatch.setenv("CH3LIB_FORCE_CPU", "1")
+    assert build.execution_cache() != cpu_or_gpu
+    assert build.execution_cache().parent == layout.EXECUTION_CACHE

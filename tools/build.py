@@ -83,9 +83,27 @@ def fingerprint(folder: Path, pattern: str = "*.py") -> str:
     return digest.hexdigest()[:16]
 
 
+#: What the pages' outputs depend on besides their code: the packages that compute them,
+#: and the settings that choose the device.
+EXECUTION_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "ipykernel")
+EXECUTION_SETTINGS = ("GPU", "CH3LIB_FORCE_CPU")
+
+
 def execution_cache() -> Path:
-    """The execution cache of the current ch3lib: one folder per version of the library."""
-    return layout.EXECUTION_CACHE / fingerprint(layout.LIBRARY)
+    """The execution cache of this ch3lib, these packages and this device choice.
+
+    MyST-NB's jupyter-cache keys a page on its code only; one folder per combination of
+    the rest keeps a page from showing outputs computed by another library, another
+    TensorFlow or on another device (page 3-4 reports the device).
+    """
+    import importlib.metadata
+
+    digest = hashlib.sha256(fingerprint(layout.LIBRARY).encode())
+    for name in EXECUTION_PACKAGES:
+        digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
+    for name in EXECUTION_SETTINGS:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    return layout.EXECUTION_CACHE / digest.hexdigest()[:16]
 
 
 def expects_execution() -> bool:

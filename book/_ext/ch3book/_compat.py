@@ -248,3 +248,34 @@ def execution_succeeded(env, docname: str) -> bool | None:
 
     data = NbMetadataCollector.get_exec_data(env, docname)
     return None if data is None else bool(data.get("succeeded"))
+
+
+async def ready_client(km, timeout: float) -> Any:
+    """A started client of ``km``'s kernel, for ``NotebookClient.kc``.
+
+    nbclient would start one with jupyter_client's ``wait_for_ready``, which ends by
+    draining IOPub until it stays silent for 0.2 s; a kernel forked by the zygote is set
+    up already, so that wait is most of its start. This waits for the kernel_info reply
+    and one IOPub message (so IOPub is connected), and leaves the rest: nbclient reads
+    IOPub messages by the id of the cell that caused them.
+    """
+    import queue
+    import time
+
+    kc = km.client()
+    kc.start_channels()
+    kc.allow_stdin = False  # as nbclient sets it
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+            if reply["msg_type"] != "kernel_info_reply":
+                continue
+            await kc.iopub_channel.get_msg(timeout=0.5)
+            return kc
+        except (TimeoutError, queue.Empty):
+            if not await km.is_alive():
+                break
+    kc.stop_channels()
+    raise RuntimeError(f"the kernel did not answer within {timeout} s")

@@ -116,6 +116,7 @@ async def _run_page(job: Job, zygote_path: str) -> None:
         client = _compat.notebook_client(
             job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
         )
+        client.kc = await _compat.ready_client(km, timeout=60)
         try:
             await client.async_execute()
         finally:

@@ -27,6 +27,7 @@ side. The protocol is one JSON line each way on a Unix socket.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -49,6 +50,10 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 ENV = "BOOK_KERNEL_ZYGOTE"  # the socket of a running zygote, for builds that can use it
+#: Modules the pages load lazily (measured): MyST-NB's glue, IPython's traceback
+#: formatting, PNG writing, Keras' summary. Matplotlib's inline backend is *not* here: it
+#: hooks itself into the kernel's shell when imported, so the kernel must import it.
+PRELOADED = ("myst_nb", "IPython.core.ultratb", "stack_data", "PIL.PngImagePlugin", "rich.console")
 
 
 class _Spare:
@@ -109,6 +114,8 @@ def _serve(path: str) -> None:
 
     import ch3lib  # noqa: F401  (TensorFlow & co.: what every page imports first)
 
+    for module in PRELOADED:  # loaded later by the pages anyway; none has kernel state
+        importlib.import_module(module)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped automatically
     folder, parent, number = os.path.dirname(path), os.getppid(), 0
     spare = _Spare(folder, number, IPKernelApp)
