@@ -4,6 +4,9 @@
 #   make test          library tests, doctests, ruff, coverage
 #   make test-site     tests of the built site, including real-browser tests (Chromium)
 #   make test-rebuild  incremental builds = clean builds, byte for byte; same as MyST-NB
+#   make test-reader   a reader's fresh Python installs ch3lib from the served site and runs
+#                      every page's notebook (minutes: TensorFlow installs)
+#   make test-oldest   the library tests and the notebooks with ch3lib's lowest dependencies
 #   make preview       live preview: rebuilds and reloads the browser after every edit
 #   make bench         rebuild benchmark on a temporary copy of the repository
 #   make clean         remove build output (keeps .venv)
@@ -21,7 +24,13 @@ SPHINXOPTS ?=
 # Builds are reproducible: the same hash seed in Sphinx and in every kernel it starts.
 export PYTHONHASHSEED := 0
 
-.PHONY: venv html test test-site test-rebuild preview bench clean lock
+# The library's own tests: what `make test-oldest` runs with the lowest supported versions.
+LIBRARY_TESTS := $(patsubst %,tests/test_%.py,device gradients layers linear_classifier \
+  native_log package plotting point_clouds training) src/ch3lib
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
+
+.PHONY: venv html test test-site test-rebuild test-reader test-oldest preview bench clean lock
 
 venv: $(STAMP)
 
@@ -39,13 +48,33 @@ html: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests conf.py tools book/_ext
 	$(BIN)/ruff format --check src tests conf.py tools book/_ext
-	$(BIN)/python -m pytest -m "not site and not browser and not rebuild" --cov=ch3lib --cov-report=term-missing --cov-fail-under=90
+	$(BIN)/python -m pytest -m "not site and not browser and not rebuild and not reader" --cov=ch3lib --cov-report=term-missing --cov-fail-under=90
 
 test-site: $(STAMP)
 	$(BIN)/python -m pytest -m "site or browser" tests
 
 test-rebuild: $(STAMP)
 	$(BIN)/python -m pytest -m rebuild tests
+
+test-reader: $(STAMP)
+	$(BIN)/python -m pytest -m reader tests
+
+# ch3lib from the sources with the lowest versions of its dependencies (constraints-oldest.txt).
+$(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
+	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel
+	@touch $@
+
+# The notebooks are the built site's (`make html` first), run in that environment's kernel.
+test-oldest: $(OLDEST_STAMP)
+	@test -n "$(wildcard _build/html/_sources/*.ipynb)" \
+	  || { echo "make test-oldest: no notebooks in _build/html/_sources: run make html first"; exit 1; }
+	$(OLDEST)/bin/python -m pip list --disable-pip-version-check 2>/dev/null \
+	  | grep -Ei '^(tensorflow|keras|numpy|matplotlib) '
+	$(OLDEST)/bin/python -m pytest -p no:cov $(LIBRARY_TESTS)
+	$(OLDEST)/bin/python -m tools.run_notebooks $(wildcard _build/html/_sources/*.ipynb)
 
 preview: $(STAMP)
 	$(BIN)/python -m tools.preview

@@ -38,6 +38,9 @@ today = (
 BASE_URL = os.environ.get("BOOK_BASE_URL", "https://ch3-book.github.io/ch3-book/")
 if not BASE_URL.endswith("/"):
     BASE_URL += "/"
+#: The GitHub repository whose notebooks branch Colab opens (BOOK_REPOSITORY: owner/name).
+book_repository = os.environ.get("BOOK_REPOSITORY", "ch3-book/ch3-book")
+book_notebooks_branch = "notebooks"  # pushed by .github/workflows/pages.yml
 
 extensions = [
     "ch3book",  # book/_ext/ch3book/: the book's own features, one module each
@@ -69,6 +72,10 @@ book_execution_workers = (
     if os.environ.get("BOOK_EXECUTION") == "myst-nb"
     else int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
 )
+# ch3lib's wheel and sdist, published under simple/ (ch3book/package_index.py).
+book_package_root = str(layout.ROOT)
+book_package_cache = str(layout.PACKAGE_CACHE)
+book_source_date = _epoch or 0
 book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossary.py)
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
 # imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).

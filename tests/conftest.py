@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import http.server
 import os
@@ -62,17 +63,26 @@ class PrefixHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def server(site):
-    prefix = urlsplit(base_url(site)).path  # e.g. /ch3-book/, as on GitHub Pages
+@contextlib.contextmanager
+def serve(directory: Path, prefix: str, port: int = 0):
+    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>``; yield that address."""
     handler = functools.partial(
-        type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(site)
+        type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(directory)
     )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    with serve(site, urlsplit(base_url(site)).path) as address:  # under /ch3-book/, as on Pages
+        yield address
 
 
 @pytest.fixture(scope="session")

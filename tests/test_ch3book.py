@@ -4,11 +4,16 @@ The extension as a whole is tested by building: a small project here for the exe
 settings, the book itself in test_site.py, test_browser.py and test_rebuild.py.
 """
 
+import hashlib
+import os
+import re
+from pathlib import Path
+
 import nbformat
 import pytest
 
-from ch3book import _compat, notebooks, sections
-from ch3book.docstring_links import link_sections_in_docstrings
+from ch3book import _compat, commonmark, notebooks, package_index, sections
+from ch3book.docstring_links import link_sections_in_docstrings, public_alias
 
 
 def test_untested_versions_are_named_with_what_was_tested():
@@ -68,6 +73,19 @@ def test_section_mentions_in_docstrings_become_links():
     ]
 
 
+@pytest.mark.parametrize(
+    ("documented", "alias"),
+    [
+        ("ch3lib.gradients.gradient", "ch3lib.gradient"),
+        ("ch3lib.linear_classifier.LinearClassifier.fit", "ch3lib.LinearClassifier.fit"),
+        ("ch3lib.gradients", None),
+        ("keras.layers.Dense", None),
+    ],
+)
+def test_public_alias_is_the_name_readers_import(documented, alias):
+    assert public_alias(documented) == alias
+
+
 def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
     start = "```{solution-start} ex-1\n:class: dropdown\n:label: sol-1\n```"
     notebook = nbformat.v4.new_notebook(
@@ -82,3 +100,177 @@ def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
     assert len(sources) == 2 and "answer" not in "".join(sources)
     assert "Q?" in sources[0] and "<https://example.org/3-5.html#sol-1>" in sources[0]
     assert sources[1] == "After."
+
+
+# -- readers' notebooks: MyST Markdown → CommonMark ------------------------------------------
+
+BASE = "https://example.org/book/"
+TERM = f"{BASE}glossary.html#term-tensor"
+TARGETS = commonmark.Targets(
+    labels={
+        "sec-3-5-4": (f"{BASE}3-5.html#sec-3-5-4", "3-5-4 端到端的範例"),
+        "fig-loss": (f"{BASE}3-5.html#fig-loss", ""),
+    },
+    terms={"張量": TERM},
+    api={"ch3lib.gradient": f"{BASE}api.html#ch3lib.gradients.gradient"},
+    numbers={"fig-loss": "圖 3"},
+    glue={"final_loss": "0.028521031141281128", "device": "'CPU'"},
+    format_glue=_compat.format_glue,
+    image_url=lambda path: f"{BASE}_images/{path.rsplit('/', 1)[-1]}",
+    include=lambda path, options: f"# {path} {options['pyobject']}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("myst", "plain"),
+    [
+        ("(sec-3-5)=\n# 3-5 第一步", "# 3-5 第一步"),
+        ("{term}`張量`與{term}`數字 <張量>`", f"[張量]({TERM})與[數字]({TERM})"),
+        (
+            "{py:func}`ch3lib.gradient`",
+            f"[`ch3lib.gradient()`]({BASE}api.html#ch3lib.gradients.gradient)",
+        ),
+        ("見 [](#sec-3-5-4)。", f"見 [3-5-4 端到端的範例]({BASE}3-5.html#sec-3-5-4)。"),
+        ("{numref}`fig-loss`", f"[圖 3]({BASE}3-5.html#fig-loss)"),
+        ("約為 {glue:text}`final_loss:.4f`，在 {glue:text}`device` 上", "約為 0.0285，在 CPU 上"),
+        ("`{term}` 不是角色", "`{term}` 不是角色"),
+        (
+            ":::{admonition} 標題\n:class: tip\n內文 {term}`張量`\n:::",
+            f"> **標題**\n>\n> 內文 [張量]({TERM})",
+        ),
+        ("```{note}\n一行\n```", "> **備註**\n>\n> 一行"),
+        ("```{exercise} 預測\n:label: ex-1\n\n問題？\n```", "> **練習：預測**\n>\n> 問題？"),
+        (
+            "```{literalinclude} ../src/x.py\n:language: python\n:pyobject: f\n```",
+            "```python\n# ../src/x.py f\n```",
+        ),
+        ("```python\n(sec-1)=\n{term}`x`\n```", "```python\n(sec-1)=\n{term}`x`\n```"),
+    ],
+)
+def test_myst_becomes_commonmark_with_links_to_the_site(myst, plain):
+    assert commonmark.convert(myst, TARGETS) == plain
+
+
+def test_a_figure_becomes_an_image_with_its_numbered_caption():
+    myst = "```{figure} figures/loss.svg\n:name: fig-loss\n:alt: 損失曲線\n\n每一步的損失值。\n```"
+    html = commonmark.convert(myst, TARGETS)
+    assert f'<img src="{BASE}_images/loss.svg" alt="損失曲線"' in html
+    assert "<figcaption>圖 3：每一步的損失值。</figcaption>" in html
+
+
+@pytest.mark.parametrize(
+    ("myst", "message"),
+    [
+        ("```{mermaid}\ngraph\n```", "the directive {mermaid} has no CommonMark equivalent"),
+        ("{download}`x.zip`", "the role {download} has no CommonMark equivalent"),
+        ("{term}`向量`", "no glossary term named '向量' on the site"),
+        ("```{note}\nnever closed", "is not closed"),
+    ],
+)
+def test_myst_without_a_commonmark_equivalent_stops_the_build(myst, message):
+    with pytest.raises(commonmark.UnsupportedMySTError, match=re.escape(message)):
+        commonmark.convert(myst, TARGETS)
+
+
+def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "jupytext": {},
+            "source_map": [1],
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        },
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import ch3lib\nch3lib.setup()", metadata={"tags": ["remove-cell"]}
+            ),
+            nbformat.v4.new_markdown_cell("(sec-1)=\n# 標題"),
+            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["hide-input"]}),
+            nbformat.v4.new_code_cell("glue('x', x)", metadata={"tags": ["remove-cell"]}),
+            nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception", "x"]}),
+        ],
+    )
+    install = notebooks.install_cell_source(f"{BASE}simple/", "9.9.9")
+    reader = notebooks.stable(notebooks.reader_notebook(notebook, TARGETS, install))
+    assert [cell.source.splitlines()[-1] for cell in reader.cells] == [
+        '    print("已安裝 ch3lib 9.9.9")',
+        "ch3lib.setup()",
+        "# 標題",
+        "x = 1",
+        "1 / 0",
+    ]
+    assert reader.cells[1].source.startswith("# 每一頁開頭的設定")
+    assert [cell.metadata for cell in reader.cells] == [{}] * 4 + [{"tags": ["raises-exception"]}]
+    assert set(reader.metadata) == {"kernelspec", "language_info"}
+    nbformat.validate(reader)
+
+
+def test_install_cell_pins_the_site_version_and_says_what_to_run_offline():
+    source = notebooks.install_cell_source(f"{BASE}simple/", "9.9.9")
+    compile(source, "install-cell", "exec")
+    assert source.startswith("# 若還沒有安裝本書的函式庫 ch3lib")
+    assert f'"--extra-index-url", "{BASE}simple/", "ch3lib==9.9.9"' in source
+    assert "無法安裝 ch3lib" in source and "環境沒有任何改變" in source
+
+
+# -- the site as a package index ----------------------------------------------------------
+
+
+def test_library_version_is_read_without_importing(tmp_path):
+    init = tmp_path / "src" / "ch3lib" / "__init__.py"
+    init.parent.mkdir(parents=True)
+    init.write_text('import tensorflow\n__version__ = "1.2.3"\n', encoding="utf-8")
+    assert package_index.library_version(tmp_path) == "1.2.3"
+    init.write_text("VERSION = 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"has no `__version__ = \"…\"` line; expected one"):
+        package_index.library_version(tmp_path)
+
+
+def test_sdist_is_rewritten_without_clock_owner_or_name(tmp_path):
+    import tarfile
+
+    first, second = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
+    for number, path in enumerate((first, second)):
+        source = tmp_path / f"file{number}.txt"
+        source.write_text("same content", encoding="utf-8")
+        os.utime(source, (1_000_000 + number, 1_000_000 + number))  # different file times
+        with tarfile.open(path, "w:gz") as tar:
+            tar.add(source, arcname="pkg/file.txt")
+        package_index.normalize_sdist(path, epoch=1_700_000_000)
+    assert first.read_bytes() == second.read_bytes()
+    with tarfile.open(first) as tar:
+        member = tar.getmember("pkg/file.txt")
+        assert (member.mtime, member.uid, member.uname) == (1_700_000_000, 0, "")
+        assert tar.extractfile(member).read() == b"same content"
+
+
+def test_simple_index_pages_link_each_file_with_its_digest(tmp_path):
+    wheel = tmp_path / "ch3lib-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"wheel bytes")
+    package_index.write_index([wheel], tmp_path / "site")
+    project = (tmp_path / "site/simple/ch3lib/index.html").read_text(encoding="utf-8")
+    digest = hashlib.sha256(b"wheel bytes").hexdigest()
+    assert f'<a href="ch3lib-1.0-py3-none-any.whl#sha256={digest}">' in project
+    assert '<a href="ch3lib/">ch3lib</a>' in (tmp_path / "site/simple/index.html").read_text()
+
+
+@pytest.mark.parametrize("cache", ["", ".", "relative/.package", "/tmp/not-the-cache"])
+def test_the_package_cache_must_be_an_absolute_package_folder(cache, tmp_path):
+    """It is the only folder whose contents are deleted: never the working directory."""
+    keep = tmp_path / "keep.txt"
+    keep.write_text("still here", encoding="utf-8")
+    with pytest.raises(ValueError, match="must be an absolute path to a folder named '.package'"):
+        package_index.distributions(tmp_path, Path(cache), 0)
+    assert keep.read_text(encoding="utf-8") == "still here"
+
+
+def test_built_distributions_are_reproducible_and_other_versions_are_removed(tmp_path):
+    from tools import layout
+
+    cache = tmp_path / ".package"
+    stale = cache / "0123456789abcdef"
+    stale.mkdir(parents=True)
+    first = package_index.distributions(layout.ROOT, cache, 1_700_000_000)
+    assert not stale.exists()
+    again = package_index.build_distributions(layout.ROOT, tmp_path / "again", 1_700_000_000)
+    assert [p.name for p in first] == [p.name for p in again]
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]

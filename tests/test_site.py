@@ -13,6 +13,7 @@ from ch3book.sections import SECTION_LABEL
 
 pytestmark = pytest.mark.site
 
+ROOT = Path(__file__).resolve().parents[1]
 SECTION_PAGES = section_pages()
 EXPECTED_IDS = sorted(i for ids in SECTION_PAGES.values() for i in ids)
 NOTEBOOK_PAGES = notebook_pages()
@@ -30,7 +31,12 @@ FORBIDDEN = {
 
 
 def pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+    """The book's pages (not its assets, nor the package index's pages under simple/)."""
+    return sorted(
+        p
+        for p in site.rglob("*.html")
+        if "_static" not in p.parts and p.relative_to(site).parts[0] != "simple"
+    )
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -211,12 +217,13 @@ def test_every_notebook_page_offers_its_executed_notebook(site):
         assert link is not None, name
         notebook = json.loads((site / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8"))
         code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-        assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), name
-        hidden = {"remove-cell", "remove-output"}
-        shown = [c for c in code if not hidden & set(c["metadata"].get("tags", []))]
+        install, setup, *lesson = code  # the install cell is not executed at build time
+        assert install["execution_count"] is None and not install["outputs"], name
+        counts = [c["execution_count"] for c in [setup, *lesson]]
+        assert counts == sorted(counts) and len(set(counts)) == len(counts), name
         on_page = doc.select("div.cell_output")
         solutions = doc.select(".solution div.cell_output")  # left out of the download
-        assert sum(bool(c["outputs"]) for c in shown) == len(on_page) - len(solutions), name
+        assert sum(bool(c["outputs"]) for c in lesson) == len(on_page) - len(solutions), name
         assert doc.find("a", href=re.compile(rf"_sources/{name}\.md$")) is not None
 
 
@@ -260,5 +267,132 @@ def test_no_markdown_left_unrendered_in_the_prose(site):
 def test_downloaded_notebooks_keep_the_exercises_but_not_the_solutions(site):
     for name in ("3-5-first-steps", "3-6-keras-api"):
         notebook = (site / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8")
-        assert "{exercise}" in notebook and "解答在網頁上" in notebook
+        assert "練習：" in notebook and "解答在網頁上" in notebook
         assert "solution-start" not in notebook and "assert small.count_params()" not in notebook
+
+
+# -- readers' notebooks, Colab, the package index ------------------------------------------
+
+MYST_ONLY = re.compile(
+    r"\{[\w:-]+\}`|^\([\w.:-]+\)=\s*$|^:{3,}|^`{3,}\{|\{glue|\{numref|\{term", re.MULTILINE
+)
+
+
+def _reader_notebook(site, name):
+    import nbformat
+
+    notebook = nbformat.read(site / "_sources" / f"{name}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def _ids(site: Path, path: str) -> set[str] | None:
+    """The ids of a published file (empty for a file that is not HTML), None if missing."""
+    target = site / path
+    if not target.is_file():
+        return None
+    return {e["id"] for e in soup(target).find_all(id=True)} if target.suffix == ".html" else set()
+
+
+def test_reader_notebooks_are_plain_commonmark_with_working_links(site):
+    """Rendered by a plain CommonMark renderer: no MyST left, every link reaches the site."""
+    from markdown_it import MarkdownIt
+
+    render, base, broken, leftovers, ids = (
+        MarkdownIt("commonmark").render,
+        base_url(site),
+        [],
+        [],
+        {},
+    )
+    for name in NOTEBOOK_PAGES:
+        notebook = _reader_notebook(site, name)
+        assert set(notebook.metadata) == {"kernelspec", "language_info"}, name
+        for cell in notebook.cells:
+            assert set(cell.metadata.get("tags", [])) <= {"raises-exception"}, name
+            if cell.cell_type != "markdown":
+                continue
+            html = BeautifulSoup(render(cell.source), "html.parser")
+            links = [a["href"] for a in html.find_all("a")]
+            links += [img["src"] for img in html.find_all("img")]
+            for code in html.find_all(["code", "pre"]):
+                code.decompose()  # code may show anything
+            leftovers += [f"{name}: {m}" for m in MYST_ONLY.findall(html.get_text())]
+            for href in links:
+                assert href.startswith(base), f"{name}: {href} is not on the site"
+                path, _, anchor = href[len(base) :].partition("#")
+                if path not in ids:
+                    ids[path] = _ids(site, path)
+                if ids[path] is None or (anchor and anchor not in ids[path]):
+                    broken.append(f"{name}: {href}")
+    assert leftovers == [] and broken == []
+
+
+def test_reader_notebooks_start_by_installing_ch3lib_from_the_site(site):
+    from ch3book.package_index import library_version
+
+    version = library_version(ROOT)
+    for name in NOTEBOOK_PAGES:
+        first, second = _reader_notebook(site, name).cells[:2]
+        assert f'"--extra-index-url", "{base_url(site)}simple/", "ch3lib=={version}"' in (
+            first.source
+        )
+        assert second.source.endswith("import ch3lib\nch3lib.setup()"), name
+
+
+def test_every_notebook_page_opens_in_colab_from_the_published_notebooks(site, tmp_path):
+    import yaml
+
+    from tools.publish_notebooks import publish
+
+    published = publish(site, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in published) == [
+        f"{name}.ipynb" for name in NOTEBOOK_PAGES
+    ]
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = "\n".join(step.get("run", "") for step in workflow["jobs"]["build"]["steps"])
+    assert workflow["jobs"]["build"]["env"]["BOOK_REPOSITORY"] == "${{ github.repository }}"
+    colab = re.compile(
+        r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/([\w.-]+)/(.+)"
+    )
+    for name in NOTEBOOK_PAGES:
+        header = soup(site / f"{name}.html").select_one(".bd-header-article")
+        link = header.find("a", href=colab)
+        assert link is not None and "在 Colab 開啟" in link.get_text(), name
+        repository, branch, path = colab.fullmatch(link["href"]).groups()
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+", repository), link["href"]  # owner/name
+        assert f"push origin HEAD:{branch}" in steps  # the workflow publishes that branch
+        assert (tmp_path / path).read_bytes() == (site / "_sources" / f"{name}.ipynb").read_bytes()
+        downloads = header.find_all("a", href=re.compile(rf"_sources/{name}\.ipynb$"))
+        assert "下載 .ipynb" in [a.get_text(strip=True) for a in downloads], name
+
+
+def test_the_site_is_a_package_index_pip_installs_from(site, server, tmp_path):
+    import subprocess
+    import sys
+
+    from ch3book.package_index import library_version
+
+    version = library_version(ROOT)
+    files = sorted(p.name for p in (site / "simple/ch3lib").iterdir())
+    assert files == [f"ch3lib-{version}-py3-none-any.whl", f"ch3lib-{version}.tar.gz", "index.html"]
+    for kind in ("--only-binary", "--no-binary"):  # the wheel, then the sdist
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"),
+                "--no-build-isolation",  # the sdist's metadata: the pinned setuptools
+                *(kind, ":all:", "--index-url", f"{server}simple/", "-d", str(tmp_path)),
+                f"ch3lib=={version}",
+            ],
+            check=True,
+        )  # pip checks each file against the #sha256= of the index page
+    assert sorted(p.name for p in tmp_path.iterdir()) == files[:2]
+
+
+def test_api_names_in_the_lessons_link_to_the_reference(site):
+    unlinked = []
+    for page in [p for p in pages(site) if p.name != "api.html"]:  # its base classes: Python's
+        for code in soup(page).select("code.xref.py"):
+            if code.find_parent("a") is None:
+                unlinked.append(f"{page.name}: {code.get_text()}")
+    assert unlinked == []

@@ -20,4 +20,5 @@ STAGING = BUILD / ".html-next"  # every build writes here, then it replaces SITE
 KEPT_BESIDE = BUILD / ".html-kept"  # Sphinx's bookkeeping files of SITE, kept out of it
 DOCTREES = BUILD / "doctrees"  # Sphinx's environment and doctrees (reused between builds)
 EXECUTION_CACHE = BUILD / ".jupyter_cache"  # one jupyter-cache per version of ch3lib
+PACKAGE_CACHE = BUILD / ".package"  # ch3lib's wheel and sdist, per version of its sources
 DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made from

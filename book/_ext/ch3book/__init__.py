@@ -6,12 +6,14 @@ module                      what it adds
 ``execution``               executes stale notebooks on every core before Sphinx reads them
 ``reuse``                   writes only the pages whose HTML can have changed
 ``zygote``                  forks a fresh kernel per page from a process that imported TensorFlow
-``notebooks``               the executed ``.ipynb`` of each page in the download menu
+``notebooks``               each page's notebook for Jupyter and Colab; 「在 Colab 開啟」
+``commonmark``              MyST Markdown → CommonMark, for those notebooks
+``package_index``           ch3lib's wheel and sdist under ``simple/``, a PEP 503 index
 ``build_report``            ``{execution-report}``: what was executed, without timestamps
 ``lecture_links``           ``{lecture-links}``: every section's full URL
 ``glossary``                ``{book-glossary}``: the glossary, with ASCII anchors
 ``exercises``               exercises in zh-TW (sphinx-exercise)
-``docstring_links``         "section 3-5-4" in ch3lib's docstrings becomes a link
+``docstring_links``         "section 3-5-4" in docstrings and ``ch3lib.gradient`` in pages link
 ``anchors``                 labelled headings lose docutils' ``idN`` ids
 ``search``                  section-level search for any Chinese substring or API name
 ``mathjax``                 MathJax served from the site (math renders offline)
@@ -49,6 +51,7 @@ def setup(app):
         mathjax,
         notebooks,
         opengraph,
+        package_index,
         reuse,
         search,
         sitemap,
@@ -61,6 +64,7 @@ def setup(app):
     execution.setup_execution(app)
     reuse.setup_reuse(app)
     notebooks.setup_notebooks(app)
+    package_index.setup_package_index(app)
     build_report.setup_build_report(app)
     lecture_links.setup_lecture_links(app)
     glossary.setup_glossary(app)

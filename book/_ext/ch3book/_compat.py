@@ -11,7 +11,10 @@ things that these packages do not offer as public API:
 - nbclient's ``NotebookClient.km``/``kc``/``owns_km``, to run several notebooks in one
   kernel and to hand a client an already running kernel;
 - MyST-NB's stream-merging rule (``myst_nb.core.utils.coalesce_streams``), so that every
-  executor's outputs are published the way MyST-NB renders them.
+  executor's outputs are published the way MyST-NB renders them;
+- MyST-NB's formatting of glued values (``myst_nb.core.variables.format_plain_text``) and
+  the way ``glue()`` records them in a notebook, so that a reader's notebook writes a
+  ``{glue:text}`` value exactly as the page shows it.
 
 Nothing else in the extension imports these modules. ``check_versions()`` runs when the
 extension is set up: with a version outside ``TESTED`` the build stops and names both, so
@@ -119,6 +122,24 @@ def coalesce_streams(outputs: list) -> list:
     from myst_nb.core.utils import coalesce_streams as merge
 
     return merge(outputs)
+
+
+def format_glue(text: str, spec: str) -> str:
+    """A glued ``text/plain`` value as ``{glue:text}`key:spec``` shows it on the page."""
+    from myst_nb.core.variables import format_plain_text
+
+    return format_plain_text(text, spec)
+
+
+def glued_values(notebook) -> dict[str, str]:
+    """The ``text/plain`` value of every ``glue()`` call in an executed notebook, by key."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+    return values
 
 
 # -- jupyter-cache ---------------------------------------------------------------------------

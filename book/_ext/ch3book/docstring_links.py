@@ -1,15 +1,25 @@
-"""Links from the API reference back to the lessons: "section 3-5-4" becomes a link.
+"""Links between the lessons and the API reference, both ways.
 
-Each public docstring of ch3lib says which section teaches it, in plain text (it is also
-read in ``help()`` and in an editor). An ``autodoc-process-docstring`` handler rewrites
-those mentions as ``:ref:`` roles to the section labels when autodoc renders the API
-page. ``sphinx.ext.autodoc`` offers the event but no such rule; intersphinx and
-``sphinx.ext.linkcode`` link to code, not to prose.
+From the lessons to the reference: the pages name ch3lib's functions as readers import
+them, ``{py:func}`ch3lib.gradient```, while autodoc documents each in its module,
+``ch3lib.gradients.gradient``. Sphinx's Python domain resolves neither this package-level
+name nor an alias of it, and left the name unlinked without a warning; a
+``missing-reference`` handler resolves ``ch3lib.<name>`` to the one documented
+``ch3lib.<module>.<name>`` (``public_alias`` is the rule, also used by the readers'
+notebooks).
+
+From the reference back to the lessons: each public docstring of ch3lib says which
+section teaches it, in plain text (it is also read in ``help()`` and in an editor). An
+``autodoc-process-docstring`` handler rewrites those mentions as ``:ref:`` roles to the
+section labels when autodoc renders the API page. ``sphinx.ext.autodoc`` offers the event
+but no such rule; intersphinx and ``sphinx.ext.linkcode`` link to code, not to prose.
 """
 
 from __future__ import annotations
 
 import re
+
+from sphinx.util.nodes import make_refnode
 
 from ch3book.sections import SECTION_NUMBER, label_of
 
@@ -32,7 +42,39 @@ def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
     lines[:] = [SECTION_MENTION.sub(replace, line) for line in lines]
 
 
+def public_alias(name: str) -> str | None:
+    """``ch3lib.gradients.gradient`` → ``ch3lib.gradient``: the name readers import."""
+    package, _, rest = name.partition(".")
+    module, _, public = rest.partition(".")
+    return f"{package}.{public}" if package == "ch3lib" and module and public else None
+
+
+def public_names(objects) -> dict[str, str]:
+    """Each documented object's public alias → its documented name (unambiguous ones)."""
+    aliases: dict[str, list[str]] = {}
+    for name in objects:
+        alias = public_alias(name)
+        if alias and alias not in objects:
+            aliases.setdefault(alias, []).append(name)
+    return {alias: names[0] for alias, names in aliases.items() if len(names) == 1}
+
+
+def resolve_public_name(app, env, node, contnode):
+    """``missing-reference``: link ``ch3lib.<name>`` to where autodoc documented it."""
+    if node.get("refdomain") != "py":
+        return None
+    objects = env.domains["py"].objects
+    documented = public_names(objects).get(node["reftarget"])
+    if documented is None:
+        return None
+    entry = objects[documented]
+    return make_refnode(
+        app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, documented
+    )
+
+
 def setup_docstring_links(app) -> None:
-    """Register the handler (autodoc must be loaded for its event to exist)."""
+    """Register the handlers (autodoc must be loaded for its event to exist)."""
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-docstring", link_sections_in_docstrings)
+    app.connect("missing-reference", resolve_public_name)

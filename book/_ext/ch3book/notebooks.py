@@ -1,32 +1,51 @@
-"""Each executed page offers its notebook, with outputs, in the theme's download menu.
+"""Each executed page offers a notebook made for Jupyter and Colab, with its outputs.
 
 sphinx-book-theme's download button offers ``_sources/<page>.ipynb`` when the page
 context names it (``ipynb_source``), as it does for pages written as ``.ipynb``; for a
 MyST Markdown page it offers only the ``.md``. MyST-NB writes the executed notebook to
-``jupyter_execute/``, but without outputs when the page came from its execution cache
-(see ``_compat.with_cached_outputs``), and with whatever cell ids and stream splits that
-run produced. This module publishes the notebook a reader downloads:
+``jupyter_execute/``, but it is the build's intermediate file: MyST Markdown that Jupyter
+shows raw, the build's hidden checks and ``glue()`` calls (``from myst_nb import glue``
+fails on a reader's machine), no way to get ch3lib, build metadata (``jupytext``,
+``source_map``), no outputs when the page came from the execution cache (see
+``_compat.with_cached_outputs``), and whatever cell ids and stream splits that run
+produced. This module publishes, in ``_sources/<page>.ipynb``, the notebook a reader
+downloads or opens in Colab:
 
+- a first cell that installs ch3lib from the site's package index (``package_index``)
+  when it is missing, then the page's set-up cell, visible;
+- the Markdown in plain CommonMark + HTML (``commonmark``), links absolute;
+- the cells tagged ``remove-cell`` left out (the build's checks and ``glue()`` calls);
 - the outputs of the cached execution;
 - stable cell ids (``cell-1``, ``cell-2``, …: nbformat draws random ones on every read);
 - each cell's stream outputs merged by MyST-NB's own rule (``nb_merge_streams``), so that
   the file does not depend on how the kernel's messages were split in time;
 - the exercises without their solutions: everything between a ``{solution-start}`` and
   its ``{solution-end}`` (prose and code cells) becomes one line that links to the
-  solution on the page, so a reader can try first.
+  solution on the page, so a reader can try first;
+- no build metadata (of the cell tags, only ``raises-exception`` is kept), nbformat-valid;
 
-so that two builds of the same sources publish the same bytes.
+so that two builds of the same sources publish the same bytes. The page header gets a
+「執行這一頁」 menu: 「在 Colab 開啟」 (Colab opens notebooks from GitHub: the publishing
+workflow pushes ``_sources/*.ipynb`` to the ``book_notebooks_branch`` of
+``book_repository``, ``tools/publish_notebooks.py``) and 「下載 .ipynb」.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
 
-from ch3book import _compat
+from ch3book import _compat, commonmark, docstring_links, package_index
+
+#: The set-up cell every page starts with (hidden on the page, shown in the notebook).
+SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
+#: Cell tags a reader's Jupyter understands: a cell that fails on purpose (the lesson shows
+#: the error) does not stop "Run All" in JupyterLab or nbclient. Other tags are the build's.
+KEPT_TAGS = {"raises-exception"}
+COLAB = "https://colab.research.google.com/github/{repository}/blob/{branch}/{path}"
 
 
 def stable(notebook: Any) -> Any:
@@ -74,8 +93,114 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
     return notebook
 
 
-def executed_notebook(env, docname: str) -> Any | None:
-    """The page's executed notebook with stable ids, or None for a page without code."""
+def install_cell_source(index_url: str, version: str) -> str:
+    """The first cell of a reader's notebook: install ch3lib when it is missing.
+
+    pip downloads every package before it installs any, so without a network nothing is
+    installed; the cell then says so in Chinese, with the command to run, and stops.
+    """
+    return f"""\
+# 若還沒有安裝本書的函式庫 ch3lib，就從本書網站安裝（已安裝則略過）
+import importlib, importlib.util, subprocess, sys
+
+if importlib.util.find_spec("ch3lib") is None:
+    pip = [sys.executable, "-m", "pip", "install", "--quiet",
+           "--extra-index-url", "{index_url}", "ch3lib=={version}"]
+    result = subprocess.run(pip, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stderr[-2000:], file=sys.stderr)
+        raise RuntimeError(
+            "無法安裝 ch3lib：連不上本書網站或套件庫（沒有網路嗎？）。"
+            "pip 要全部下載完成才會安裝，所以環境沒有任何改變。"
+            "連上網路後再執行這一格，或在終端機執行：" + " ".join(pip[2:]))
+    importlib.invalidate_caches()
+    print("已安裝 ch3lib {version}")
+"""
+
+
+def _page_url(base_url: str, docname: str, anchor: str = "") -> str:
+    return f"{base_url.rstrip('/')}/{docname}.html" + (f"#{anchor}" if anchor else "")
+
+
+def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
+    """What the page's roles and labels resolve to on the published site."""
+    env, base = app.env, app.config.html_baseurl
+    std, python = env.domains["std"], env.domains["py"]
+    labels = {
+        name: (_page_url(base, doc, anchor), title)
+        for name, (doc, anchor, title) in std.labels.items()
+    }
+    for name, (doc, anchor) in std.anonlabels.items():
+        labels.setdefault(name, (_page_url(base, doc, anchor), ""))
+    terms = {
+        name.lower(): _page_url(base, doc, anchor)
+        for (kind, name), (doc, anchor) in std.objects.items()
+        if kind == "term"
+    }
+    objects = python.objects
+    api = {name: _page_url(base, entry.docname, entry.node_id) for name, entry in objects.items()}
+    api |= {alias: api[name] for alias, name in docstring_links.public_names(objects).items()}
+    numbers = {}
+    figure_format = app.config.numfig_format["figure"]
+    for name, (doc, anchor, _) in std.labels.items():
+        number = env.toc_fignumbers.get(doc, {}).get("figure", {}).get(anchor)
+        if number:
+            numbers[name] = figure_format % ".".join(map(str, number))
+    source_folder = PurePosixPath(docname).parent
+
+    def image_url(path: str) -> str:
+        relative = (source_folder / path).as_posix()
+        return f"{base.rstrip('/')}/_images/{env.images[relative][1]}"
+
+    def include(path: str, options: dict[str, str]) -> str:
+        from sphinx.directives.code import LiteralIncludeReader
+
+        settings = {**options}
+        if "dedent" in options:
+            settings["dedent"] = int(options["dedent"])
+        filename = Path(env.srcdir, source_folder, path).resolve()
+        return LiteralIncludeReader(str(filename), settings, app.config).read()[0]
+
+    return commonmark.Targets(
+        labels=labels,
+        terms=terms,
+        api=api,
+        numbers=numbers,
+        glue=_compat.glued_values(notebook),
+        format_glue=_compat.format_glue,
+        image_url=image_url,
+        include=include,
+    )
+
+
+def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> Any:
+    """The notebook a reader runs: see the module docstring. Changes ``notebook`` in place."""
+    cells = [nbformat.v4.new_code_cell(install)]
+    for position, cell in enumerate(notebook.cells):
+        tags = set(cell.metadata.get("tags", []))
+        cell.metadata = nbformat.NotebookNode()
+        if KEPT_TAGS & tags:
+            cell.metadata.tags = sorted(KEPT_TAGS & tags)
+        if cell.cell_type == "markdown":
+            cell.source = commonmark.convert(cell.source, links)
+        elif "remove-cell" in tags:
+            if position != 0:
+                continue  # the build's checks and glue() calls
+            cell.source = SETUP_COMMENT + cell.source
+        cells.append(cell)
+    notebook.cells = cells
+    language = notebook.metadata.get("language_info", {}).get("name", "python")
+    notebook.metadata = nbformat.NotebookNode(
+        kernelspec=notebook.metadata.get("kernelspec", {}),
+        language_info=nbformat.NotebookNode(name=language),
+    )
+    nbformat.validate(notebook)
+    return notebook
+
+
+def executed_notebook(app, docname: str) -> Any | None:
+    """The page's reader notebook, or None for a page without code."""
+    env = app.env
     written = _compat.executed_notebook_path(env, docname)
     if not written.exists():
         return None
@@ -83,23 +208,79 @@ def executed_notebook(env, docname: str) -> Any | None:
     if not any(cell.cell_type == "code" for cell in notebook.cells):
         return None
     notebook = _compat.with_cached_outputs(_compat.open_cache(env), notebook)
-    page_url = f"{env.config.html_baseurl.rstrip('/')}/{docname}.html"
-    return stable(without_solutions(notebook, page_url))
+    links = targets(app, docname, notebook)
+    without_solutions(notebook, _page_url(app.config.html_baseurl, docname))
+    install = install_cell_source(
+        package_index.index_url(app.config),
+        package_index.library_version(Path(app.config.book_package_root)),
+    )
+    return stable(reader_notebook(notebook, links, install))
+
+
+def published_notebook_path(pagename: str) -> str:
+    """The notebook's path in the site's ``_sources/`` and on the notebooks branch."""
+    return f"{pagename}.ipynb"
+
+
+def colab_url(config, pagename: str) -> str:
+    """Where Colab opens the page's notebook: the published copy on GitHub."""
+    return COLAB.format(
+        repository=config.book_repository,
+        branch=config.book_notebooks_branch,
+        path=published_notebook_path(pagename),
+    )
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
-    """Publish the executed notebook in ``_sources/``; the theme's download menu offers it."""
-    if doctree is None:
+    """Publish the reader's notebook in ``_sources/``; the theme's download menu offers it."""
+    if doctree is None or not app.config.book_package_root:
         return
-    notebook = executed_notebook(app.env, pagename)
+    notebook = executed_notebook(app, pagename)
     if notebook is None:
         return
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target = Path(app.outdir) / "_sources" / published_notebook_path(pagename)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
-    context["ipynb_source"] = f"{pagename}.ipynb"
+    context["ipynb_source"] = published_notebook_path(pagename)
+    context["book_colab_url"] = colab_url(app.config, pagename)
+
+
+def add_run_buttons(app, pagename, templatename, context, doctree) -> None:
+    """「執行這一頁」 in the header: open the notebook in Colab, or download it."""
+    if "book_colab_url" not in context or "header_buttons" not in context:
+        return  # a page without a notebook, or a theme without header buttons
+    download = f"{context['pathto']('_sources', 1)}/{context['ipynb_source']}"
+    context["header_buttons"].append(
+        {
+            "type": "group",
+            "tooltip": "執行這一頁",
+            "icon": "fas fa-rocket",
+            "label": "run-this-page",
+            "buttons": [
+                {
+                    "type": "link",
+                    "text": "在 Colab 開啟",
+                    "tooltip": "在 Google Colab 開啟這一頁的筆記本",
+                    "icon": "_static/images/logo_colab.png",
+                    "url": context["book_colab_url"],
+                    "label": "open-in-colab",
+                },
+                {
+                    "type": "link",
+                    "text": "下載 .ipynb",
+                    "tooltip": "下載這一頁的筆記本，在 Jupyter 中執行",
+                    "icon": "fas fa-download",
+                    "url": download,
+                    "label": "download-reader-notebook",
+                },
+            ],
+        }
+    )
 
 
 def setup_notebooks(app) -> None:
-    """Register the page-context handler, before the theme's download button reads it."""
+    """Register the settings and the page-context handlers, around the theme's buttons."""
+    app.add_config_value("book_repository", "", "html", types=(str,))
+    app.add_config_value("book_notebooks_branch", "notebooks", "html", types=(str,))
     app.connect("html-page-context", offer_notebook, priority=400)  # the theme's runs at 501
+    app.connect("html-page-context", add_run_buttons, priority=502)

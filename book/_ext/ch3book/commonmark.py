@@ -1,0 +1,224 @@
+"""MyST Markdown → plain CommonMark + HTML, for the notebooks readers download.
+
+A page's Markdown cells are MyST: ``(sec-3-5)=`` labels, ``:::{admonition}`` fences,
+``{term}``, ``{py:func}``, ``{numref}`` and ``{glue:text}`` roles, ``[](#sec-3-5-4)``
+links. Jupyter and Colab render none of them. This module rewrites a cell's Markdown with
+what the published site resolved them to:
+
+- labels are dropped (the headings stay);
+- roles and ``#label`` links become links to the published pages (API names to the API
+  reference, terms to the glossary, ``{numref}`` to 「圖 N」), with absolute URLs;
+- ``{glue:text}`` roles become the value the build computed, formatted as on the page;
+- admonitions, notes and exercises become block quotes with a bold title; figures an
+  image and a caption; ``{literalinclude}`` the code it includes.
+
+No stock tool does this: jupytext and MyST-NB write notebooks whose Markdown is still
+MyST. Where a directive or role is not known here, ``convert`` raises rather than leaving
+MyST in the reader's notebook; ``tests/test_site.py`` renders every cell with a plain
+CommonMark renderer and checks that nothing MyST-only remains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+#: Titles of the admonitions the book uses, as Sphinx writes them in zh_TW.
+ADMONITION_TITLES = {
+    "note": "備註",
+    "tip": "小技巧",
+    "hint": "提示",
+    "important": "重要",
+    "warning": "警告",
+    "caution": "警示",
+    "attention": "注意",
+    "seealso": "也參考",
+}
+#: Python roles whose text Sphinx writes with ``()`` (``add_function_parentheses``).
+CALLABLE_ROLES = {"py:func", "py:meth", "func", "meth"}
+PYTHON_ROLES = CALLABLE_ROLES | {"py:class", "py:mod", "py:attr", "py:data", "py:exc", "class"}
+
+
+@dataclass
+class Targets:
+    """What the names in a page's Markdown resolve to on the published site.
+
+    Attributes:
+        labels: label → (URL, title): sections, figures, exercises.
+        terms: glossary term, lower case → URL.
+        api: Python name → URL in the API reference.
+        numbers: figure label → its caption number text (``圖 3``).
+        glue: glued key → its ``text/plain`` value.
+        format_glue: ``(text/plain value, format spec)`` → text, as ``{glue:text}`` shows it.
+        image_url: a figure's path as written in the page → its published URL.
+        include: ``(path, options)`` of a ``{literalinclude}`` → the code it shows.
+    """
+
+    labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    terms: Mapping[str, str] = field(default_factory=dict)
+    api: Mapping[str, str] = field(default_factory=dict)
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    glue: Mapping[str, str] = field(default_factory=dict)
+    format_glue: Callable[[str, str], str] = lambda value, spec: format(value, spec)
+    image_url: Callable[[str], str] = lambda path: path
+    include: Callable[[str, dict[str, str]], str] = lambda path, options: ""
+
+
+class UnsupportedMySTError(ValueError):
+    """A MyST construct this module cannot turn into CommonMark."""
+
+
+FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*)$")
+PLAIN_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
+LABEL = re.compile(r"^\([\w.:-]+\)=[ \t]*$")
+OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
+#: An inline role, a code span (left as it is), or a link to a label.
+INLINE = re.compile(
+    r"\{(?P<role>[\w:-]+)\}`(?P<content>[^`]*)`"
+    r"|(?P<code>(?P<ticks>`+).+?(?P=ticks))"
+    r"|\[(?P<text>[^\]]*)\]\(#(?P<target>[\w.:-]+)\)",
+    re.DOTALL,
+)
+EXPLICIT_TITLE = re.compile(r"^(?P<title>.+?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
+
+
+def convert(markdown: str, targets: Targets) -> str:
+    """The CommonMark + HTML equivalent of a MyST Markdown text."""
+    lines, out, index = markdown.split("\n"), [], 0
+    while index < len(lines):
+        line = lines[index]
+        directive, plain = FENCE.match(line), PLAIN_FENCE.match(line)
+        if LABEL.match(line):
+            index += 1
+            if index < len(lines) and not lines[index].strip() and (not out or not out[-1]):
+                index += 1  # no double blank line where the label was
+            continue
+        if directive or plain:
+            fence = (directive or plain).group("fence")
+            end = _closing(lines, index + 1, fence)
+            body = lines[index + 1 : end]
+            if directive:
+                name, argument = directive.group("name"), directive.group("argument").strip()
+                out.append(_directive(name, argument, body, targets))
+            else:
+                out.extend(lines[index : end + 1])  # a code block: nothing to convert
+            index = end + 1
+            continue
+        out.append(_inline(line, targets))
+        index += 1
+    return "\n".join(out).strip("\n")
+
+
+def _closing(lines: list[str], start: int, fence: str) -> int:
+    """Index of the line closing ``fence`` (same character, at least as long)."""
+    closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    for index in range(start, len(lines)):
+        if closing.match(lines[index]):
+            return index
+    raise UnsupportedMySTError(
+        f"the fence {fence!r} opened before {lines[start - 1]!r} is not closed"
+    )
+
+
+def _options(body: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A directive's ``:key: value`` options and the content after them."""
+    options, index = {}, 0
+    while index < len(body) and (option := OPTION.match(body[index])):
+        options[option.group("key")] = option.group("value").strip()
+        index += 1
+    return options, body[index:]
+
+
+def _quote(title: str, content: str) -> str:
+    """A block quote: the bold title, then the content."""
+    lines = [f"**{title}**", "", *content.split("\n")] if content else [f"**{title}**"]
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
+def _directive(name: str, argument: str, body: list[str], targets: Targets) -> str:
+    options, content = _options(body)
+    text = "\n".join(content).strip("\n")
+    if name in ("code-block", "code", "sourcecode"):
+        return f"```{argument}\n{text}\n```"
+    if name == "literalinclude":
+        code = targets.include(argument, options).rstrip("\n")
+        return f"```{options.get('language', '')}\n{code}\n```"
+    converted = convert(text, targets) if text else ""
+    if name == "admonition":
+        return _quote(_inline(argument, targets), converted)
+    if name in ADMONITION_TITLES:
+        return _quote(ADMONITION_TITLES[name], converted)
+    if name == "exercise":
+        title = f"練習：{_inline(argument, targets)}" if argument else "練習"
+        return _quote(title, converted)
+    if name == "figure":
+        url = targets.image_url(argument)
+        alt = options.get("alt", "").replace('"', "&quot;")
+        number = targets.numbers.get(options.get("name", ""), "")
+        caption = f"{number}：{converted}" if number and converted else converted or number
+        image = f'<img src="{url}" alt="{alt}" style="max-width: 100%">'
+        return f"<figure>\n{image}\n<figcaption>{caption}</figcaption>\n</figure>"
+    raise UnsupportedMySTError(
+        f"the directive {{{name}}} has no CommonMark equivalent here; expected one of "
+        "admonition, code-block, exercise, figure, literalinclude, "
+        + ", ".join(sorted(ADMONITION_TITLES))
+    )
+
+
+def _inline(line: str, targets: Targets) -> str:
+    return INLINE.sub(lambda match: _replace(match, targets), line)
+
+
+def _replace(match: re.Match[str], targets: Targets) -> str:
+    if match.group("code"):
+        return match.group("code")
+    if match.group("target") is not None:
+        return _label_link(match.group("text"), match.group("target"), targets)
+    return _role(match.group("role"), match.group("content"), targets)
+
+
+def _split(content: str) -> tuple[str | None, str]:
+    """``text <target>`` → (text, target); ``target`` → (None, target)."""
+    explicit = EXPLICIT_TITLE.match(content)
+    return (explicit["title"], explicit["target"]) if explicit else (None, content.strip())
+
+
+def _lookup(table: Mapping[str, object], key: str, what: str, role: str) -> object:
+    if key not in table:
+        raise UnsupportedMySTError(f"{{{role}}}`{key}`: no {what} named {key!r} on the site")
+    return table[key]
+
+
+def _label_link(text: str, label: str, targets: Targets) -> str:
+    url, title = _lookup(targets.labels, label, "label", "ref")
+    return f"[{text or title}]({url})"
+
+
+def _role(role: str, content: str, targets: Targets) -> str:
+    text, target = _split(content)
+    if role == "term":
+        url = _lookup(targets.terms, target.lower(), "glossary term", role)
+        return f"[{text or target}]({url})"
+    if role in PYTHON_ROLES:
+        name = target.lstrip("~.")
+        url = _lookup(targets.api, name, "API object", role)
+        shown = text or (name.rsplit(".", 1)[-1] if target.startswith("~") else name)
+        if text is None and role in CALLABLE_ROLES:
+            shown += "()"
+        return f"[`{shown}`]({url})"
+    if role == "ref":
+        url, title = _lookup(targets.labels, target, "label", role)
+        return f"[{text or title}]({url})"
+    if role == "numref":
+        url, _ = _lookup(targets.labels, target, "label", role)
+        number = str(_lookup(targets.numbers, target, "numbered figure", role))
+        shown = number if text is None else text.replace("%s", number.split()[-1])
+        return f"[{shown}]({url})"
+    if role in ("glue:text", "glue"):
+        key, _, spec = target.rpartition(":") if ":" in target else (target, "", "")
+        value = str(_lookup(targets.glue, key, "glued value", role))
+        return targets.format_glue(value, spec or "s")
+    if role == "math":
+        return f"${content}$"
+    raise UnsupportedMySTError(f"the role {{{role}}} has no CommonMark equivalent here")

@@ -1,0 +1,214 @@
+"""The site is also a package index: ``pip install --extra-index-url <site>simple/ ch3lib``.
+
+A reader's notebook starts by installing ch3lib, and a reader has only the site. At every
+build this module makes ch3lib's wheel and sdist from ``src/`` and publishes them under
+``simple/ch3lib/`` with the two pages of a PEP 503 "simple" index (``simple/index.html``,
+``simple/ch3lib/index.html``, each file linked with its ``#sha256=`` digest), so that pip
+finds them wherever the site is served, GitHub Pages or ``python -m http.server``.
+
+The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` extra, as in
+``pyproject.toml``'s ``build-system``), in a copy of the sources, with ``SOURCE_DATE_EPOCH``
+set; the sdist, whose tar and gzip headers setuptools stamps with file times, the clock and
+the file name, is rewritten with the source date, sorted members and no owner, so that two
+builds of the same sources publish the same bytes. Built files are kept in
+``_build/.package/<hash of the sources>/`` and reused until the library, ``pyproject.toml``
+or ``README.md`` change. No stock extension publishes a package index; a hand-made one
+is two short HTML pages. The ``{pip-install}`` directive shows the command that installs
+from it (the index page's 「在自己的電腦或 Colab 上執行」).
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import hashlib
+import html
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+#: What the distributions are made from, relative to the repository root.
+SOURCES = ("pyproject.toml", "README.md", "src/ch3lib")
+PROJECT = "ch3lib"
+INDEX = "simple"  # the folder of the site that pip is pointed at
+CACHE_NAME = ".package"  # the only folder whose contents ``distributions`` deletes
+
+
+def library_version(root: Path) -> str:
+    """``ch3lib.__version__``, read from the source without importing it (or TensorFlow)."""
+    path = root / "src" / PROJECT / "__init__.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if (
+            isinstance(node, ast.Assign)
+            and [getattr(target, "id", None) for target in node.targets] == ["__version__"]
+            and isinstance(node.value, ast.Constant)
+        ):
+            return str(node.value.value)
+    raise ValueError(f'{path} has no `__version__ = "…"` line; expected one, as a string')
+
+
+def _source_files(root: Path) -> list[Path]:
+    files = []
+    for name in SOURCES:
+        path = root / name
+        found = sorted(path.rglob("*")) if path.is_dir() else [path]
+        files += [p for p in found if p.is_file() and "__pycache__" not in p.parts]
+    return files
+
+
+def sources_digest(root: Path, epoch: int) -> str:
+    """Hash of everything the distributions are made from."""
+    digest = hashlib.sha256(f"{epoch}\0{sys.version_info[:2]}\0".encode())
+    for path in _source_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def normalize_sdist(path: Path, epoch: int) -> None:
+    """Rewrite a ``.tar.gz`` with sorted members, the source date, no owner, clock or name."""
+    with tarfile.open(path, "r:gz") as tar:
+        members = sorted(
+            ((member, tar.extractfile(member)) for member in tar.getmembers()),
+            key=lambda item: item[0].name,
+        )
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out:
+            for member, content in members:
+                member.mtime, member.uid, member.gid = epoch, 0, 0
+                member.uname = member.gname = ""
+                member.pax_headers = {}
+                out.addfile(member, content)
+    with (
+        path.open("wb") as file,
+        gzip.GzipFile(filename="", mode="wb", fileobj=file, mtime=0) as compressed,
+    ):
+        compressed.write(raw.getvalue())
+
+
+def build_distributions(root: Path, out: Path, epoch: int) -> list[Path]:
+    """Build the wheel and sdist of ch3lib into ``out``; return their paths."""
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ch3lib-dist-") as temporary:
+        copy = Path(temporary, "src-copy")
+        for path in _source_files(root):
+            target = copy / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        for path in [*copy.rglob("*"), copy]:
+            os.utime(path, (epoch, epoch))
+        backend = (
+            "import sys; from setuptools import build_meta as b; out = sys.argv[1]; "
+            "b.build_wheel(out); b.build_sdist(out)"  # the backend rewrites sys.argv
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", backend, str(out)],
+            cwd=copy,
+            env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0"},
+            capture_output=True,
+            text=True,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"building ch3lib's wheel and sdist failed:\n{result.stderr}")
+    for sdist in out.glob("*.tar.gz"):
+        normalize_sdist(sdist, epoch)
+    return sorted(out.glob("*.whl")) + sorted(out.glob("*.tar.gz"))
+
+
+def _page(title: str, links: list[tuple[str, str]]) -> str:
+    anchors = "\n".join(
+        f'    <a href="{html.escape(href)}">{html.escape(text)}</a><br>' for href, text in links
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n  <head>\n'
+        '    <meta name="pypi:repository-version" content="1.0">\n'
+        '    <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"    <title>{html.escape(title)}</title>\n  </head>\n  <body>\n"
+        f"{anchors}\n  </body>\n</html>\n"
+    )
+
+
+def write_index(files: list[Path], site: Path) -> None:
+    """Publish ``files`` under ``<site>/simple/ch3lib/`` with the two PEP 503 pages."""
+    index = site / INDEX
+    shutil.rmtree(index, ignore_errors=True)
+    project = index / PROJECT
+    project.mkdir(parents=True)
+    links = []
+    for path in files:
+        shutil.copyfile(path, project / path.name)
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        links.append((f"{path.name}#sha256={sha256}", path.name))
+    (project / "index.html").write_text(_page(f"Links for {PROJECT}", links), encoding="utf-8")
+    (index / "index.html").write_text(
+        _page("Simple index", [(f"{PROJECT}/", PROJECT)]), encoding="utf-8"
+    )
+
+
+def distributions(root: Path, cache: Path, epoch: int) -> list[Path]:
+    """This version's wheel and sdist, from ``cache`` or built into it.
+
+    ``cache`` must be an absolute folder named ``.package``: the files of other versions
+    of the sources are deleted from it, and from nowhere else.
+    """
+    if not (cache.is_absolute() and cache.name == CACHE_NAME):
+        raise ValueError(
+            f"book_package_cache must be an absolute path to a folder named {CACHE_NAME!r}; "
+            f"received {str(cache)!r}"
+        )
+    folder = cache / sources_digest(root, epoch)
+    files = sorted(folder.glob("*.whl")) + sorted(folder.glob("*.tar.gz"))
+    if len(files) == 2:
+        return files
+    if cache.is_dir():
+        for other in cache.iterdir():
+            if other.is_dir() and other != folder:
+                shutil.rmtree(other)
+    return build_distributions(root, folder, epoch)
+
+
+def publish_index(app, exception) -> None:
+    """``build-finished``: write the package index into the site (when configured)."""
+    config = app.config
+    if exception is not None or app.builder.format != "html" or not config.book_package_root:
+        return
+    files = distributions(
+        Path(config.book_package_root), Path(config.book_package_cache), config.book_source_date
+    )
+    write_index(files, Path(app.outdir))
+
+
+def index_url(config) -> str:
+    """The address pip is given: ``<html_baseurl>simple/``."""
+    return f"{config.html_baseurl.rstrip('/')}/{INDEX}/"
+
+
+class PipInstall(SphinxDirective):
+    """``{pip-install}``: the command that installs this version of ch3lib from the site."""
+
+    def run(self) -> list[nodes.Node]:
+        """A ``bash`` code block; the page is read again when the version changes."""
+        root = Path(self.config.book_package_root)
+        self.env.note_dependency(str(root / "src" / PROJECT / "__init__.py"))
+        command = (
+            f"pip install --extra-index-url {index_url(self.config)} "
+            f'"{PROJECT}=={library_version(root)}"'
+        )
+        return [nodes.literal_block(command, command, language="bash")]
+
+
+def setup_package_index(app) -> None:
+    """Register the settings (set in conf.py), the directive and the publishing step."""
+    app.add_config_value("book_package_root", "", "", types=(str,))
+    app.add_config_value("book_package_cache", "", "", types=(str,))
+    app.add_config_value("book_source_date", 0, "", types=(int,))
+    app.add_directive("pip-install", PipInstall)
+    app.connect("build-finished", publish_index)
