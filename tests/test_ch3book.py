@@ -253,24 +253,27 @@ def test_simple_index_pages_link_each_file_with_its_digest(tmp_path):
     assert '<a href="ch3lib/">ch3lib</a>' in (tmp_path / "site/simple/index.html").read_text()
 
 
-@pytest.mark.parametrize("cache", ["", ".", "relative/.package", "/tmp/not-the-cache"])
-def test_the_package_cache_must_be_an_absolute_package_folder(cache, tmp_path):
+@pytest.mark.parametrize("cache", ["", ".", "ch3-book/package", "/tmp/not-the-cache"])
+def test_the_package_cache_must_be_an_absolute_ch3_book_package_folder(cache, tmp_path):
     """It is the only folder whose contents are deleted: never the working directory."""
     keep = tmp_path / "keep.txt"
     keep.write_text("still here", encoding="utf-8")
-    with pytest.raises(ValueError, match="must be an absolute path to a folder named '.package'"):
+    with pytest.raises(ValueError, match="must be an absolute path ending in 'ch3-book/package'"):
         package_index.distributions(tmp_path, Path(cache), 0)
     assert keep.read_text(encoding="utf-8") == "still here"
 
 
-def test_built_distributions_are_reproducible_and_other_versions_are_removed(tmp_path):
+def test_built_distributions_are_reproducible_and_old_versions_leave_the_cache(tmp_path):
     from tools import layout
 
-    cache = tmp_path / ".package"
-    stale = cache / "0123456789abcdef"
-    stale.mkdir(parents=True)
+    cache = tmp_path / "ch3-book" / "package"
+    stale = []
+    for number in range(package_index.CACHE_KEEP):
+        stale.append(cache / f"{number:016x}")
+        stale[-1].mkdir(parents=True)
+        os.utime(stale[-1], (number, number))  # the oldest first
     first = package_index.distributions(layout.ROOT, cache, 1_700_000_000)
-    assert not stale.exists()
+    assert not stale[0].exists() and all(entry.exists() for entry in stale[1:])
     again = package_index.build_distributions(layout.ROOT, tmp_path / "again", 1_700_000_000)
     assert [p.name for p in first] == [p.name for p in again]
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]

@@ -6,6 +6,7 @@ their paths from here.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,5 +21,11 @@ STAGING = BUILD / ".html-next"  # every build writes here, then it replaces SITE
 KEPT_BESIDE = BUILD / ".html-kept"  # Sphinx's bookkeeping files of SITE, kept out of it
 DOCTREES = BUILD / "doctrees"  # Sphinx's environment and doctrees (reused between builds)
 EXECUTION_CACHE = BUILD / ".jupyter_cache"  # one jupyter-cache per version of ch3lib
-PACKAGE_CACHE = BUILD / ".package"  # ch3lib's wheel and sdist, per version of its sources
 DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made from
+
+#: ch3lib's wheel and sdist, one folder per hash of their sources, shared by every checkout
+#: (like pip's wheel cache: a content-addressed cache cannot be stale, and ``make clean``
+#: need not rebuild them). ``book/_ext/ch3book/package_index.py`` explains.
+PACKAGE_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ch3-book" / "package"
+)

@@ -11,18 +11,27 @@ The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` e
 set; the sdist, whose tar and gzip headers setuptools stamps with file times, the clock and
 the file name, is rewritten with the source date, sorted members and no owner, so that two
 builds of the same sources publish the same bytes. Built files are kept in
-``_build/.package/<hash of the sources>/`` and reused until the library, ``pyproject.toml``
-or ``README.md`` change. No stock extension publishes a package index; a hand-made one
-is two short HTML pages. The ``{pip-install}`` directive shows the command that installs
-from it (the index page's 「在自己的電腦或 Colab 上執行」).
+``~/.cache/ch3-book/package/<hash of the sources>/`` (``$XDG_CACHE_HOME``), shared by every
+checkout and kept by ``make clean``, like pip's wheel cache: the hash covers everything they
+are made from, so a clean build reuses them and still publishes what a fresh build of
+them would (``tests/test_ch3book.py`` builds twice and compares the bytes). Only the
+``CACHE_KEEP`` most recently used versions stay. When they must be built, it happens in a
+thread from the start of the build (``builder-inited``), while the pages are read and
+executed, and they are collected at the end (``build-finished``).
+
+No stock extension publishes a package index; a hand-made one is two short HTML pages.
+The ``{pip-install}`` directive shows the command that installs from it (the index page's
+「在自己的電腦或 Colab 上執行」).
 """
 
 from __future__ import annotations
 
 import ast
+import concurrent.futures
 import gzip
 import hashlib
 import html
+import importlib.metadata
 import io
 import os
 import shutil
@@ -39,7 +48,9 @@ from sphinx.util.docutils import SphinxDirective
 SOURCES = ("pyproject.toml", "README.md", "src/ch3lib")
 PROJECT = "ch3lib"
 INDEX = "simple"  # the folder of the site that pip is pointed at
-CACHE_NAME = ".package"  # the only folder whose contents ``distributions`` deletes
+#: The cache is ``…/ch3-book/package``: the only folder whose contents are ever deleted here.
+CACHE_PARTS = ("ch3-book", "package")
+CACHE_KEEP = 8  # versions of the sources whose files stay in the cache
 
 
 def library_version(root: Path) -> str:
@@ -65,8 +76,9 @@ def _source_files(root: Path) -> list[Path]:
 
 
 def sources_digest(root: Path, epoch: int) -> str:
-    """Hash of everything the distributions are made from."""
-    digest = hashlib.sha256(f"{epoch}\0{sys.version_info[:2]}\0".encode())
+    """Hash of everything the distributions are made from, the backend's version included."""
+    backend = importlib.metadata.version("setuptools")
+    digest = hashlib.sha256(f"{epoch}\0{sys.version_info[:2]}\0{backend}\0".encode())
     for path in _source_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -153,37 +165,61 @@ def write_index(files: list[Path], site: Path) -> None:
     )
 
 
+def check_cache(cache: Path) -> None:
+    """``cache`` must be an absolute ``…/ch3-book/package`` folder (old entries get deleted)."""
+    if not (cache.is_absolute() and cache.parts[-2:] == CACHE_PARTS):
+        raise ValueError(
+            "book_package_cache must be an absolute path ending in "
+            f"{'/'.join(CACHE_PARTS)!r}; received {str(cache)!r}"
+        )
+
+
 def distributions(root: Path, cache: Path, epoch: int) -> list[Path]:
     """This version's wheel and sdist, from ``cache`` or built into it.
 
-    ``cache`` must be an absolute folder named ``.package``: the files of other versions
-    of the sources are deleted from it, and from nowhere else.
+    ``cache`` must be an absolute ``…/ch3-book/package`` folder: the least recently used
+    versions beyond ``CACHE_KEEP`` are deleted from it, and nothing anywhere else.
     """
-    if not (cache.is_absolute() and cache.name == CACHE_NAME):
-        raise ValueError(
-            f"book_package_cache must be an absolute path to a folder named {CACHE_NAME!r}; "
-            f"received {str(cache)!r}"
-        )
+    check_cache(cache)
     folder = cache / sources_digest(root, epoch)
     files = sorted(folder.glob("*.whl")) + sorted(folder.glob("*.tar.gz"))
-    if len(files) == 2:
-        return files
-    if cache.is_dir():
-        for other in cache.iterdir():
-            if other.is_dir() and other != folder:
-                shutil.rmtree(other)
-    return build_distributions(root, folder, epoch)
+    if len(files) != 2:
+        shutil.rmtree(folder, ignore_errors=True)  # an interrupted build's leftovers
+        files = build_distributions(root, folder, epoch)
+    os.utime(folder)  # used now
+    entries = sorted(
+        (p for p in cache.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in entries[CACHE_KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return files
+
+
+#: Each Sphinx application's distributions, being built while its pages are read.
+_PENDING: dict[int, concurrent.futures.Future] = {}
+
+
+def start_distributions(app) -> None:
+    """``builder-inited``: get this version's files, in a thread (when configured)."""
+    config = app.config
+    if app.builder.format != "html" or not config.book_package_root:
+        return
+    cache = Path(config.book_package_cache)
+    check_cache(cache)
+    root, epoch = Path(config.book_package_root), config.book_source_date
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    _PENDING[id(app)] = executor.submit(distributions, root, cache, epoch)
+    executor.shutdown(wait=False)  # the thread ends with the build; nothing waits here
 
 
 def publish_index(app, exception) -> None:
-    """``build-finished``: write the package index into the site (when configured)."""
-    config = app.config
-    if exception is not None or app.builder.format != "html" or not config.book_package_root:
+    """``build-finished``: write the package index into the site."""
+    pending = _PENDING.pop(id(app), None)
+    if pending is None:
         return
-    files = distributions(
-        Path(config.book_package_root), Path(config.book_package_cache), config.book_source_date
-    )
-    write_index(files, Path(app.outdir))
+    files = pending.result()
+    if exception is None:
+        write_index(files, Path(app.outdir))
 
 
 def index_url(config) -> str:
@@ -211,4 +247,5 @@ def setup_package_index(app) -> None:
     app.add_config_value("book_package_cache", "", "", types=(str,))
     app.add_config_value("book_source_date", 0, "", types=(int,))
     app.add_directive("pip-install", PipInstall)
+    app.connect("builder-inited", start_distributions)
     app.connect("build-finished", publish_index)
