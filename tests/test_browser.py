@@ -4,6 +4,7 @@ The site is served on 127.0.0.1 under the path of the configured base URL (as on
 Pages), and every request to any other host is recorded as a failure.
 """
 
+import io
 import re
 
 import pytest
@@ -69,7 +70,7 @@ def test_lecture_links_reach_every_section_in_the_browser(context, server, site)
     page = context.new_page()
     page.goto(server + "appendix/lecture-links.html")
     links = page.eval_on_selector_all(
-        "article li a.reference", "as => as.map(a => [a.href, a.textContent])"
+        "article li a.reference.internal", "as => as.map(a => [a.href, a.textContent])"
     )
     labels = [href.split("#")[1] for href, _ in links]
     assert "sec-3-5-3" in labels and "sec-3-6-7" in labels and len(labels) >= 17
@@ -147,4 +148,38 @@ def test_missing_page_shows_the_404_page(context, server):
     assert response.status == 404
     assert "找不到這一頁" in page.content()
     assert page.locator("link[rel=stylesheet]").count() > 0
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)])
+def test_projector_qr_codes_read_back_as_their_urls(browser, server, site, viewport):
+    """What a phone in the lecture hall sees: the QR code decodes to the section's URL."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    width, height = viewport
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    anchors = [p.stem for p in sorted((site / "qr").glob("*.html"))]
+    assert "sec-3-5-3" in anchors
+    for anchor in ["sec-3-1", "sec-3-5-3", anchors[-1]]:
+        page.goto(f"{server}qr/{anchor}.html")
+        box = page.locator("svg.qr-code").bounding_box()
+        assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, anchor
+        assert box["width"] >= min(width, height) * 0.5, anchor  # big enough for the back row
+        shot = Image.open(io.BytesIO(page.screenshot()))
+        decoded = [result.text for result in zxingcpp.read_barcodes(shot)]
+        assert decoded == [page.locator("main a").get_attribute("href")], anchor
+        assert decoded[0].endswith(f".html#{anchor}")
+    ctx.close()
+
+
+def test_lecture_links_print_with_their_qr_codes(context, server):
+    page = context.new_page()
+    page.goto(server + "appendix/lecture-links.html")
+    page.emulate_media(media="print")
+    sizes = page.locator("ul.lecture-links svg.qr-code").evaluate_all(
+        "svgs => svgs.map(s => s.getBoundingClientRect().width)"
+    )
+    assert sizes and all(80 <= size <= 140 for size in sizes)
     page.close()

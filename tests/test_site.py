@@ -396,3 +396,23 @@ def test_api_names_in_the_lessons_link_to_the_reference(site):
             if code.find_parent("a") is None:
                 unlinked.append(f"{page.name}: {code.get_text()}")
     assert unlinked == []
+
+
+def test_lecture_links_show_a_qr_code_and_a_projector_view_of_every_section(site):
+    doc = soup(site / "appendix/lecture-links.html")
+    entries = doc.select("ul.lecture-links > li")
+    assert len(entries) == len(EXPECTED_IDS)
+    projector_pages = []
+    for entry in entries:
+        url = entry.find("code").get_text()
+        anchor = url.split("#")[1]
+        svg = entry.find("svg", class_="qr-code")
+        assert svg is not None and svg["role"] == "img" and svg.find("title").get_text(), anchor
+        projector = entry.find("a", string="投影用")
+        assert projector["href"] == f"../qr/{anchor}.html"
+        page = soup(site / "qr" / f"{anchor}.html")
+        title = entry.find("a").get_text()
+        assert page.html["lang"] == "zh-TW" and page.h1.get_text() == title
+        assert page.find("a")["href"] == url and page.find("svg", class_="qr-code") is not None
+        projector_pages.append(f"{anchor}.html")
+    assert sorted(p.name for p in (site / "qr").iterdir()) == sorted(projector_pages)

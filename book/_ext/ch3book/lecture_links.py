@@ -1,4 +1,4 @@
-"""``{lecture-links}``: every section's title, link and full published URL, in reading order.
+"""``{lecture-links}``: every section's title, full published URL and QR code, in reading order.
 
 The lecture-links page must list every ``sec-*`` label with its absolute URL at the
 configured base URL (``html_baseurl``), so a lecturer can paste it into slides. The list
@@ -6,10 +6,24 @@ is built from the labels when the page is written (``doctree-resolved``), after 
 page has been read, so it follows retitled, added and removed sections. No stock
 extension lists labels with absolute URLs (``sphinx.ext.autosectionlabel`` creates labels;
 a toctree lists pages, not anchors, and links relatively).
+
+Each entry also shows the URL as a QR code, an inline SVG made at build time by segno
+(error correction M, a quiet zone of four modules, black on white in light and dark
+mode), and links to a projector view of that one link, ``qr/<label>.html``: the title, a
+QR code as large as the screen allows, and the URL, with no site chrome and no script, to
+put on a slide or print (one landscape page). Those pages are written at ``build-finished``
+from the same list, so they follow the sections too. sphinx-qrcode and the like make one
+code per directive; none lists a book's sections.
 """
 
 from __future__ import annotations
 
+import html
+import posixpath
+import shutil
+from pathlib import Path
+
+import segno
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
@@ -40,24 +54,95 @@ def section_links(env) -> list[tuple[str, str, str]]:
     return links
 
 
+PROJECTOR_FOLDER = "qr"  # qr/<label>.html: one link, full screen
+
+
+def qr_svg(url: str, title: str) -> str:
+    """``url`` as an inline SVG QR code, sized by CSS, named for screen readers."""
+    svg = segno.make(url, error="m").svg_inline(
+        omitsize=True, border=4, dark="#000", light="#fff", title=title, svgclass="qr-code"
+    )
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def absolute_url(config, docname: str, anchor: str) -> str:
+    """The published address of a section."""
+    return f"{config.html_baseurl.rstrip('/')}/{docname}.html#{anchor}"
+
+
 def fill_lecture_links(app, doctree, fromdocname) -> None:
     """Replace each placeholder by the list of section links (``doctree-resolved``)."""
-    base_url = app.config.html_baseurl.rstrip("/") + "/"
+    folder = posixpath.dirname(fromdocname)
     for placeholder in doctree.findall(lecture_links_placeholder):
-        items = nodes.bullet_list()
+        items = nodes.bullet_list(classes=["lecture-links"])
         for docname, anchor, title in section_links(app.env):
             relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
-            absolute = f"{base_url}{docname}.html#{anchor}"
+            absolute = absolute_url(app.config, docname, anchor)
+            projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder or ".")
             para = nodes.paragraph()
             para += nodes.reference("", title, internal=True, refuri=relative)
             para += nodes.Text(" ")
             para += nodes.literal(absolute, absolute)
-            items += nodes.list_item("", para)
+            para += nodes.Text(" ")
+            para += nodes.reference("", "投影用", internal=False, refuri=projector)
+            qr = nodes.raw("", qr_svg(absolute, f"{title} 的 QR code"), format="html")
+            items += nodes.list_item("", qr, para)
         placeholder.replace_self(items)
 
 
+PROJECTOR_PAGE = """\
+<!DOCTYPE html>
+<html lang="zh-TW">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — {project}</title>
+<style>
+html, body {{ margin: 0; background: #fff; color: #000; }}
+body {{ font-family: "Noto Sans CJK TC", "Noto Sans TC", "PingFang TC", sans-serif; }}
+main {{ box-sizing: border-box; min-height: 100vh; display: flex; flex-direction: column;
+  align-items: center; justify-content: center; gap: 2vmin; padding: 3vmin; text-align: center; }}
+h1 {{ font-size: clamp(1.4rem, 6vmin, 4.5rem); margin: 0; }}
+.qr-code {{ width: min(68vh, 92vw); height: auto; }}
+p {{ margin: 0; font: clamp(0.9rem, 2.8vmin, 2rem)/1.3 ui-monospace, monospace;
+  overflow-wrap: anywhere; }}
+a {{ color: #000; }}
+@media print {{ @page {{ size: landscape; margin: 1cm; }} main {{ min-height: auto; }}
+  .qr-code {{ width: 11cm; }} }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+{svg}
+<p><a href="{url}">{url}</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def write_projector_pages(app, exception) -> None:
+    """``build-finished``: ``qr/<label>.html`` for every section, and no other file there."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / PROJECTOR_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for docname, anchor, title in section_links(app.env):
+        url = absolute_url(app.config, docname, anchor)
+        page = PROJECTOR_PAGE.format(
+            title=html.escape(title),
+            project=html.escape(app.config.html_title),
+            svg=qr_svg(url, f"{title} 的 QR code"),
+            url=html.escape(url),
+        )
+        (folder / f"{anchor}.html").write_text(page, encoding="utf-8")
+
+
 def setup_lecture_links(app) -> None:
-    """Register the directive, its node and the resolver."""
+    """Register the directive, its node, the resolver and the projector pages."""
     app.add_node(lecture_links_placeholder)
     app.add_directive("lecture-links", LectureLinks)
     app.connect("doctree-resolved", fill_lecture_links)
+    app.connect("build-finished", write_projector_pages)
