@@ -108,6 +108,16 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
 }
+# The theme's sidebar (theme.conf), with its logo link and search button inside landmarks
+# (book/_templates/book-sidebar-*.html): axe-core finds no content outside landmarks.
+html_sidebars = {
+    "**": [
+        "book-sidebar-brand.html",
+        "icon-links.html",
+        "book-sidebar-search.html",
+        "sbt-sidebar-nav.html",
+    ]
+}
 html_use_index = False  # no general index or module index: search and the API page
 html_domain_indices = False  # cover them
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting

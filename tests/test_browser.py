@@ -183,3 +183,39 @@ def test_lecture_links_print_with_their_qr_codes(context, server):
     )
     assert sizes and all(80 <= size <= 140 for size in sizes)
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)])
+def test_axe_core_finds_no_violation_on_any_page(browser, server, site, scheme, viewport):
+    """axe-core, every rule of any impact, experimental label-in-name included.
+
+    The package index's two pages (simple/) are for pip, not for reading; of the projector
+    views, two stand for all (one template).
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    width, height = viewport
+    ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = ctx.new_page()
+    paths = [p for p in page_paths(site) if not p.startswith(("simple/", "qr/"))] + [
+        "qr/sec-3-1.html",
+        "qr/sec-3-5-3.html",
+        "404.html",
+    ]
+    violations = []
+    for path in paths:
+        page.goto(server + path)
+        if not path.startswith("qr/"):  # the theme's pages take the reader's colour scheme
+            page.wait_for_function(f"document.documentElement.dataset.theme === '{scheme}'")
+        page.add_style_tag(content="* { transition: none !important; }")  # the final colours
+        result = axe.run(
+            page, options={"rules": {"label-content-name-mismatch": {"enabled": True}}}
+        )
+        violations += [
+            f"{path}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
+            for v in result.response["violations"]
+        ]
+    ctx.close()
+    assert violations == []
