@@ -11,9 +11,11 @@ Each entry also shows the URL as a QR code, an inline SVG made at build time by 
 (error correction M, a quiet zone of four modules, black on white in light and dark
 mode), and links to a projector view of that one link, ``qr/<label>.html``: the title, a
 QR code as large as the screen allows, and the URL, with no site chrome and no script, to
-put on a slide or print (one landscape page). Those pages are written at ``build-finished``
-from the same list, so they follow the sections too. sphinx-qrcode and the like make one
-code per directive; none lists a book's sections.
+put on a slide or print (one landscape page). Those pages are written with the list, when
+the lecture-links page is written: ``reuse`` writes it again whenever a title or a label
+changes anywhere, and otherwise keeps its ``qr/`` folder as the last build left it
+(``reuse.OWNED_FOLDERS``), so no build pays for QR codes it already has. sphinx-qrcode
+and the like make one code per directive; none lists a book's sections.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def absolute_url(config, docname: str, anchor: str) -> str:
 
 def fill_lecture_links(app, doctree, fromdocname) -> None:
     """Replace each placeholder by the list of section links (``doctree-resolved``)."""
-    folder = posixpath.dirname(fromdocname)
+    folder, projector_pages = posixpath.dirname(fromdocname), {}
     for placeholder in doctree.findall(lecture_links_placeholder):
         items = nodes.bullet_list(classes=["lecture-links"])
         for docname, anchor, title in section_links(app.env):
@@ -85,9 +87,11 @@ def fill_lecture_links(app, doctree, fromdocname) -> None:
             para += nodes.literal(absolute, absolute)
             para += nodes.Text(" ")
             para += nodes.reference("", "投影用", internal=False, refuri=projector)
-            qr = nodes.raw("", qr_svg(absolute, f"{title} 的 QR code"), format="html")
-            items += nodes.list_item("", qr, para)
+            svg = qr_svg(absolute, f"{title} 的 QR code")
+            items += nodes.list_item("", nodes.raw("", svg, format="html"), para)
+            projector_pages[anchor] = projector_page(app.config, title, absolute, svg)
         placeholder.replace_self(items)
+        write_projector_pages(Path(app.outdir), projector_pages)
 
 
 PROJECTOR_PAGE = """\
@@ -122,27 +126,30 @@ a {{ color: #000; }}
 """
 
 
-def write_projector_pages(app, exception) -> None:
-    """``build-finished``: ``qr/<label>.html`` for every section, and no other file there."""
-    if exception is not None or app.builder.format != "html":
-        return
-    folder = Path(app.outdir) / PROJECTOR_FOLDER
+def projector_page(config, title: str, url: str, svg: str) -> str:
+    """The projector view of one section: title, QR code, URL."""
+    return PROJECTOR_PAGE.format(
+        title=html.escape(title),
+        project=html.escape(config.html_title),
+        svg=svg,
+        url=html.escape(url),
+    )
+
+
+def write_projector_pages(outdir: Path, pages: dict[str, str]) -> None:
+    """``qr/<label>.html`` for every section, and no other file there."""
+    folder = outdir / PROJECTOR_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    for docname, anchor, title in section_links(app.env):
-        url = absolute_url(app.config, docname, anchor)
-        page = PROJECTOR_PAGE.format(
-            title=html.escape(title),
-            project=html.escape(app.config.html_title),
-            svg=qr_svg(url, f"{title} 的 QR code"),
-            url=html.escape(url),
-        )
+    for anchor, page in pages.items():
         (folder / f"{anchor}.html").write_text(page, encoding="utf-8")
 
 
 def setup_lecture_links(app) -> None:
-    """Register the directive, its node, the resolver and the projector pages."""
+    """Register the directive, its node and the resolver (which writes the projector pages)."""
+    from ch3book import reuse
+
     app.add_node(lecture_links_placeholder)
     app.add_directive("lecture-links", LectureLinks)
     app.connect("doctree-resolved", fill_lecture_links)
-    app.connect("build-finished", write_projector_pages)
+    reuse.OWNED_FOLDERS.add(PROJECTOR_FOLDER)

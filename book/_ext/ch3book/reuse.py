@@ -12,7 +12,9 @@ and glossary terms it links, the stylesheets' ``?v=`` checksums). So:
   page is written again. A page that summarises what the others contain, such as the
   build report's table, is written again when that summary changes (``SUMMARIES``).
 - ``build-finished``: what the copy brought but this build no longer has is deleted: the
-  HTML and sources of a deleted or renamed page, and every image no page shows.
+  HTML and sources of a deleted or renamed page, and every image no page shows. Folders
+  that a feature rewrites as a whole when the page that owns them is written
+  (``OWNED_FOLDERS``: the lecture links' ``qr/``) are left to it.
 
 ``tests/test_rebuild.py`` checks the result against clean builds after every kind of
 edit. No stock extension does this: Sphinx rewrites a page only when the page itself or a
@@ -114,6 +116,10 @@ def pages_to_write(app, env) -> list[str]:
     return sorted(doc for doc in digests if doc and previous.get(doc) != digests[doc])
 
 
+#: Top-level output folders of HTML that is not a page, each rewritten as a whole by the
+#: module that owns it whenever its content can have changed (``lecture_links``: ``qr``).
+OWNED_FOLDERS: set[str] = set()
+
 #: When each Sphinx application started writing (pages older than this were copied).
 _STARTS: dict[int, float] = {}
 
@@ -132,6 +138,8 @@ def prune(app, exception) -> None:
     docs = app.env.found_docs
     for path in list(outdir.rglob("*.html")) + list((outdir / "_sources").rglob("*")):
         if not path.is_file() or path.stat().st_mtime >= start or "_static" in path.parts:
+            continue
+        if path.relative_to(outdir).parts[0] in OWNED_FOLDERS:
             continue
         relative = path.relative_to(outdir).as_posix()
         docname = re.sub(r"\.(html|md|ipynb|rst|txt)$", "", relative.removeprefix("_sources/"))
