@@ -48,6 +48,8 @@ PRELOADED = (
     "sphinx_copybutton",
     "notfound.extension",
     "sphinx_reredirects",
+    "segno",
+    "sphinx.directives.code",
     "sphinx_exercise",
     "jupyter_cache",
     "nbclient",
