@@ -7,24 +7,17 @@ page after each build). How fast is measured by ``make bench``, not here.
 
 import os
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
-from tools.rebuild_check import build_env, make_html, make_workspace, replace
+from tools.rebuild_check import free_port, make_html, make_workspace, replace, start_preview
 
 pytestmark = pytest.mark.rebuild
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PAGE = "book/3-5-first-steps.md"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -40,15 +33,7 @@ def preview(tmp_path):
     workspace = make_workspace(tmp_path / "preview")
     make_html(workspace)
     port = free_port()
-    server = subprocess.Popen(
-        [str(workspace / ".venv/bin/python"), "-m", "tools.preview", "--port", str(port)],
-        cwd=workspace,
-        env=build_env(workspace),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    server = start_preview(workspace, port, subprocess.PIPE)
     yield workspace, f"http://127.0.0.1:{port}/"
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)

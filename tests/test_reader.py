@@ -12,7 +12,6 @@ unreachable, the first cell must fail with its Chinese message and install nothi
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import pytest
 from conftest import serve
 
 from tools import layout
-from tools.rebuild_check import make_html, make_workspace, site
+from tools.rebuild_check import free_port, make_html, make_workspace, site
 from tools.run_notebooks import run
 
 pytestmark = pytest.mark.reader
@@ -31,17 +30,11 @@ PREFIX = "/ch3-book/"
 KERNEL = "reader-python"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_book(tmp_path_factory):
     """The book built for ``http://127.0.0.1:<port>/ch3-book/`` and served there."""
     workspace = make_workspace(tmp_path_factory.mktemp("reader") / "book")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}{PREFIX}"
     make_html(workspace, BOOK_BASE_URL=base)
     with serve(site(workspace), PREFIX, port) as address:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -42,7 +41,15 @@ from pathlib import Path
 import psutil
 
 from tools import layout, rebuild_check
-from tools.rebuild_check import build_env, make_workspace, replace, site, tree_differences
+from tools.rebuild_check import (
+    build_env,
+    free_port,
+    make_workspace,
+    replace,
+    site,
+    start_preview,
+    tree_differences,
+)
 
 RESULTS: list[tuple[str, str, str, bool]] = []
 PAGE = "book/3-5-first-steps.md"
@@ -272,27 +279,14 @@ def measure_incremental_equals_cold(root: Path) -> None:
             print(f"  {difference}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_preview(root: Path) -> None:
     """From saving an edit to the page, reloaded by itself in Chromium, showing it."""
     from playwright.sync_api import sync_playwright
 
     ws = make_workspace(root / "preview")
     rebuild_check.make_html(ws)
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(ws / ".venv/bin/python"), "-m", "tools.preview", "--port", str(port)],
-        cwd=ws,
-        env=build_env(ws),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    port = free_port()
+    server = start_preview(ws, port)
     page_file = ws / PAGE
     try:
         with sync_playwright() as pw:

@@ -14,6 +14,7 @@ import filecmp
 import os
 import re
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -221,3 +222,24 @@ def check_edit(incremental: Path, scratch: Path, kind: str) -> tuple[float, floa
     differences = tree_differences(site(incremental), site(clean))
     shutil.rmtree(clean)
     return seconds, clean_seconds, differences
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_preview(workspace: Path, port: int, output=subprocess.DEVNULL) -> subprocess.Popen:
+    """``make preview``'s server in ``workspace``, in a session of its own (stop it with
+    ``os.killpg``); ``output`` receives its log (``subprocess.PIPE`` to read it)."""
+    return subprocess.Popen(
+        [str(workspace / ".venv/bin/python"), "-m", "tools.preview", "--port", str(port)],
+        cwd=workspace,
+        env=build_env(workspace),
+        stdout=output,
+        stderr=subprocess.STDOUT if output is subprocess.PIPE else output,
+        text=True,
+        start_new_session=True,
+    )
