@@ -9,6 +9,8 @@
 #   make test-oldest   the library tests and the notebooks with ch3lib's lowest dependencies
 #   make preview       live preview: rebuilds and reloads the browser after every edit
 #   make bench         rebuild benchmark on a temporary copy of the repository
+#   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
+#   make lighthouse    Lighthouse (mobile) on every page of the built site, served like Pages
 #   make clean         remove build output (keeps .venv)
 # GPU machines: `make html GPU=1` installs tensorflow[and-cuda]; CH3LIB_FORCE_CPU=1 hides GPUs.
 
@@ -30,7 +32,8 @@ LIBRARY_TESTS := $(patsubst %,tests/test_%.py,device gradients layers linear_cla
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv html test test-site test-rebuild test-reader test-oldest preview bench clean lock
+.PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest preview bench \
+  lighthouse clean lock
 
 venv: $(STAMP)
 
@@ -81,6 +84,15 @@ preview: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
+
+# Lighthouse 12 from npm (tools/lighthouse/package-lock.json), run with Debian's Chromium.
+LIGHTHOUSE_STAMP := tools/lighthouse/node_modules/.installed
+$(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: html $(LIGHTHOUSE_STAMP)
+	$(BIN)/python -m tools.lighthouse
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' \

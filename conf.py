@@ -141,8 +141,8 @@ redirects: dict[str, str] = {}
 redirect_html_template_file = "_templates/redirect.html"
 
 # -- Offline, linkable, shareable ----------------------------------------------------------
-# MathJax is copied from the pinned sphinx-mathjax-offline wheel (book/_ext/ch3book/mathjax.py).
-mathjax_path = "mathjax/tex-chtml.js"
+# Math is MathML, made while the pages are written (book/_ext/ch3book/mathml.py).
+html_math_renderer = "mathml"
 html_favicon = "book/_static/favicon.svg"
 book_social_image = "_static/og-card.png"  # card of every page (ch3book/opengraph.py)
 book_social_image_alt = "Deep Learning with Python, Chapter 3: Keras and TensorFlow"

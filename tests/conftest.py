@@ -1,10 +1,6 @@
-import contextlib
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +10,7 @@ from published import base_url
 
 import ch3lib  # noqa: F401  (it sets TensorFlow's log level before TensorFlow loads)
 from tools import layout
+from tools.serve import serve
 
 
 @pytest.fixture(scope="session")
@@ -34,49 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-class PrefixHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve the site under a path prefix, and 404.html for missing pages, like Pages does."""
-
-    prefix = "/"
-
-    def translate_path(self, path):
-        path = unquote(urlsplit(path).path)
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + path[len(self.prefix) :])
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.exists():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            super().send_error(code, message, explain)
-
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path, prefix: str, port: int = 0):
-    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>``; yield that address."""
-    handler = functools.partial(
-        type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(directory)
-    )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,8 @@ The published URLs (``book/published-urls.txt``), the executed pages (the source
 code cells) and the base URL (read from the built site, as a reader's browser sees it).
 """
 
-import re
-from pathlib import Path
-
 from tools import layout
+from tools.serve import base_url  # noqa: F401  (the tests read it from here)
 
 
 def published_urls() -> list[str]:
@@ -33,11 +31,3 @@ def notebook_pages() -> list[str]:
         for path in layout.BOOK.rglob("*.md")
         if path.read_text(encoding="utf-8").startswith("---\njupytext:")
     )
-
-
-def base_url(site: Path) -> str:
-    """The base URL the site was built for, read from the built home page."""
-    html = (site / "index.html").read_text(encoding="utf-8")
-    canonical = re.search(r'<link rel="canonical" href="([^"]+)index\.html"', html)
-    assert canonical, "index.html has no canonical link (html_baseurl is not set)"
-    return canonical.group(1)

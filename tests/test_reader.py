@@ -18,11 +18,11 @@ import time
 
 import nbformat
 import pytest
-from conftest import serve
 
 from tools import layout
 from tools.rebuild_check import free_port, make_html, make_workspace, site
 from tools.run_notebooks import run
+from tools.serve import serve
 
 pytestmark = pytest.mark.reader
 

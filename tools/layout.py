@@ -29,3 +29,6 @@ DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made fro
 PACKAGE_CACHE = (
     Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ch3-book" / "package"
 )
+
+#: The whole book as one PDF (``make pdf``, tools/pdf.py), published beside the pages.
+PDF_NAME = "ch3-book.pdf"

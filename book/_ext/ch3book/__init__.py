@@ -16,7 +16,10 @@ module                      what it adds
 ``docstring_links``         "section 3-5-4" in docstrings and ``ch3lib.gradient`` in pages link
 ``anchors``                 labelled headings lose docutils' ``idN`` ids
 ``search``                  section-level search for any Chinese substring or API name
-``mathjax``                 MathJax served from the site (math renders offline)
+``mathml``                  math as MathML at build time (no script, offline, printable)
+``icons``                   the theme's icons from a web font cut to the icons used
+``loading``                 the head's scripts deferred: nothing blocks the first paint
+``images``                  every image sized (no layout shift) and loaded lazily
 ``opengraph``               link-preview cards
 ``sitemap``                 ``sitemap.xml`` of every page
 ``fast_exit``               no final garbage collection after a build
@@ -47,8 +50,11 @@ def setup(app):
         exercises,
         fast_exit,
         glossary,
+        icons,
+        images,
         lecture_links,
-        mathjax,
+        loading,
+        mathml,
         notebooks,
         opengraph,
         package_index,
@@ -72,7 +78,10 @@ def setup(app):
     docstring_links.setup_docstring_links(app)
     anchors.setup_anchors(app)
     search.setup_search(app)
-    mathjax.setup_mathjax(app)
+    mathml.setup_mathml(app)
+    icons.setup_icons(app)
+    images.setup_images(app)
+    loading.setup_loading(app)
     opengraph.setup_opengraph(app)
     sitemap.setup_sitemap(app)
     fast_exit.setup_fast_exit(app)

@@ -1,0 +1,137 @@
+"""The theme's icons without its 1.5 MB icon script: Font Awesome's web font, cut to the icons used.
+
+pydata-sphinx-theme loads ``scripts/fontawesome.js`` on every page (1.5 MB, 530 KiB
+gzipped: every Font Awesome icon as SVG, "so that users can add custom icons") and also
+ships Font Awesome's CSS with its web fonts. The CSS alone draws every ``<i class="fa-solid
+fa-…">`` of the theme, so the book drops the script (``drop_icon_script``, a filter
+``layout.html`` applies to the theme's ``css`` block) and serves ``fa-solid-900.woff2``
+cut down to the glyphs the site uses (``subset_icon_font``: 112 KiB → 2–3 KiB).
+
+The glyphs used are those of every ``fa-*`` icon class in the published pages and the
+theme's scripts (which add ``fa-xmark`` at run time), plus the icons the theme's CSS draws
+itself (admonitions, arrows). They are read from the whole published site after the
+stale pages were pruned, so an incremental build cuts the same font as a clean one. The
+cut is cached in the doctrees folder under the hash of its inputs.
+
+No stock extension does this: sphinx-icon and sphinx-design add icons, none removes the
+theme's script, and a font subsetter needs to know which icons the site uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import shutil
+from pathlib import Path
+
+#: The theme's script tag in its ``css`` block.
+ICON_SCRIPT = re.compile(
+    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+)
+#: The font the icons are drawn with (Font Awesome Free, solid).
+FONT = Path("_static") / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+THEME_CSS = Path("_static") / "styles" / "pydata-sphinx-theme.css"
+#: ``.fa-bars,.fa-navicon{--fa:"\f0c9"}`` → each class name and its code point.
+ICON_RULE = re.compile(r'([^{}]+)\{--fa:"\\([0-9a-f]+)"')
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def theme_font() -> Path:
+    """The whole icon font, as pydata-sphinx-theme ships it (never the cut in the site)."""
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    path = theme / "static" / FONT.relative_to("_static")
+    if not path.is_file():
+        raise RuntimeError(
+            f"Expected pydata-sphinx-theme's icon font at {path}. Received no such file: "
+            "has the theme changed? (book/_ext/ch3book/icons.py)"
+        )
+    return path
+
+
+def drop_icon_script(css_block: str) -> str:
+    """Jinja filter: the theme's ``css`` block without its ``fontawesome.js`` script."""
+    without, found = ICON_SCRIPT.subn("", css_block)
+    if found != 1:
+        raise RuntimeError(
+            "Expected one <script ... scripts/fontawesome.js> in pydata-sphinx-theme's css "
+            f"block (book/_ext/ch3book/icons.py). Received {found}: has the theme changed?"
+        )
+    return without
+
+
+def icon_code_points(outdir: Path) -> list[int]:
+    """Every code point the site draws with the icon font, sorted."""
+    css = (outdir / THEME_CSS).read_text(encoding="utf-8")
+    classes: dict[str, int] = {}
+    for selectors, code in ICON_RULE.findall(css):
+        for name in ICON_CLASS.findall(selectors):
+            classes[name] = int(code, 16)
+    used = set()
+    for path in [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]:
+        if path.name == "fontawesome.js":
+            continue
+        used.update(ICON_CLASS.findall(path.read_text(encoding="utf-8")))
+    points = {classes[name] for name in used if name in classes}
+    for path in (outdir / "_static").rglob("*.css"):
+        points.update(ord(c) for c in PRIVATE_USE.findall(path.read_text(encoding="utf-8")))
+    return sorted(points)
+
+
+def cut_font(source: bytes, points: list[int]) -> bytes:
+    """``source`` (WOFF2) with only the glyphs of ``points``; the same bytes on every run."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table at INFO
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = []
+    options.name_IDs = ["*"]  # keeps the copyright and licence names
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    font = TTFont(io.BytesIO(source), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=points)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def subset_icon_font(app, exception) -> None:
+    """``build-finished`` (after ``reuse.prune``): replace the icon font by its cut."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    if not (outdir / THEME_CSS).is_file():  # another theme: nothing to cut
+        return
+    source = theme_font().read_bytes()
+    points = icon_code_points(outdir)
+    key = hashlib.sha256(source + repr(points).encode()).hexdigest()[:20]
+    folder = Path(app.doctreedir) / "ch3book-icons"
+    cached = folder / f"{key}.woff2"
+    if not cached.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.woff2"):
+            old.unlink()
+        cached.write_bytes(cut_font(source, points))
+    shutil.copyfile(cached, outdir / FONT)
+
+
+def register_filter(app) -> None:
+    """``builder-inited``: make ``drop_icon_script`` available to the templates."""
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None:
+        templates.environment.filters["drop_icon_script"] = drop_icon_script
+
+
+def setup_icons(app) -> None:
+    """Register the template filter and the font cut (after ``reuse.prune``, priority 900)."""
+    app.connect("builder-inited", register_filter)
+    app.connect("build-finished", subset_icon_font, priority=950)

@@ -1,0 +1,60 @@
+r"""Math rendered at build time, as MathML: no script, no web font, works offline and in print.
+
+The book's math is short inline formulas (``$4.9 \times 2^2 = 19.6$``). MathJax rendered
+them in the reader's browser: 325 KiB of script and fonts for one page, the largest part of
+its first visit on a phone. Every browser the book supports draws MathML itself (Chromium
+since 109, Firefox, Safari), screen readers read it, and Chromium prints it into the PDF.
+``latex2mathml`` (a maintained, pure-Python converter) turns the LaTeX into MathML while
+the page is written; a formula it cannot convert stops the build, naming the page.
+
+Why not a stock extension: ``sphinx.ext.imgmath`` needs a LaTeX installation and makes
+pictures of text; ``sphinxcontrib-katex`` renders in the browser unless Node.js runs KaTeX
+at build time; ``sphinx-mathjax-offline`` is MathJax.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.locale import _
+from sphinx.util.math import get_node_equation_number
+
+
+def to_mathml(latex: str, display: str, where: str) -> str:
+    """``latex`` as a ``<math>`` element; a clear error names the formula and the page."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display=display)
+    except Exception as error:  # the converter raises many kinds; all mean "cannot convert"
+        raise RuntimeError(
+            f"Expected LaTeX that latex2mathml can convert to MathML in {where}. "
+            f"Received {latex!r}, which fails with: {error}"
+        ) from error
+
+
+def visit_math(self, node: nodes.math) -> None:
+    """Inline math: ``<span class="math"><math display="inline">…</math></span>``."""
+    where = self.builder.current_docname
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate"))
+    self.body.append(to_mathml(node.astext(), "inline", where) + "</span>")
+    raise nodes.SkipNode
+
+
+def visit_displaymath(self, node: nodes.math_block) -> None:
+    """Display math: one ``<math display="block">`` per paragraph, numbered like Sphinx's."""
+    where = self.builder.current_docname
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
+    if node["number"]:
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    for part in (p for p in node.astext().split("\n\n") if p.strip()):
+        self.body.append(to_mathml(part, "block", where))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def setup_mathml(app) -> None:
+    """Register the renderer; conf.py selects it with ``html_math_renderer = "mathml"``."""
+    app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
