@@ -2,7 +2,7 @@
 # reinstalls only when pyproject.toml or constraints.txt change.
 #   make html          build the executed book into _build/html (tools/build.py)
 #   make test          library tests, doctests, ruff, coverage
-#   make test-site     tests of the built site, including real-browser tests (Chromium)
+#   make test-site     tests of the built site and its PDF, including real-browser tests (Chromium)
 #   make test-rebuild  incremental builds = clean builds, byte for byte; same as MyST-NB
 #   make test-reader   a reader's fresh Python installs ch3lib from the served site and runs
 #                      every page's notebook (minutes: TensorFlow installs)
@@ -48,12 +48,17 @@ $(STAMP): pyproject.toml constraints.txt
 html: $(STAMP)
 	$(BIN)/python -m tools.build $(if $(GPU),--gpu) $(SPHINXOPTS)
 
+# The whole book as one PDF, printed by Chromium from the built pages (tools/pdf.py); the
+# site links it. A rebuilt site leaves the old PDF out, so it is never older than the pages.
+pdf: html
+	$(BIN)/python -m tools.pdf
+
 test: $(STAMP)
 	$(BIN)/ruff check src tests conf.py tools book/_ext
 	$(BIN)/ruff format --check src tests conf.py tools book/_ext
 	$(BIN)/python -m pytest -m "not site and not browser and not rebuild and not reader" --cov=ch3lib --cov-report=term-missing --cov-fail-under=90
 
-test-site: $(STAMP)
+test-site: pdf
 	$(BIN)/python -m pytest -m "site or browser" tests
 
 test-rebuild: $(STAMP)

@@ -41,6 +41,7 @@ if not BASE_URL.endswith("/"):
 #: The GitHub repository whose notebooks branch Colab opens (BOOK_REPOSITORY: owner/name).
 book_repository = os.environ.get("BOOK_REPOSITORY", "ch3-book/ch3-book")
 book_notebooks_branch = "notebooks"  # pushed by .github/workflows/pages.yml
+book_pdf = layout.PDF_NAME  # the whole book, printed by `make pdf` (tools/pdf.py)
 
 extensions = [
     "ch3book",  # book/_ext/ch3book/: the book's own features, one module each

@@ -164,14 +164,15 @@ def visible_gpu_count() -> int:
 
 
 def seed_staging() -> None:
-    """Start the staging folder as a copy of the last published site, but ``_static``."""
+    """Start the staging folder as a copy of the last site, but ``_static`` and the PDF."""
     shutil.rmtree(layout.STAGING, ignore_errors=True)
     kept = [layout.KEPT_BESIDE / name for name in BOOKKEEPING]
     if not (layout.SITE.is_dir() and all(path.is_file() for path in kept)):
         return  # a first build: Sphinx writes everything
 
     def skip_static(folder: str, names: list[str]) -> list[str]:
-        return ["_static"] if Path(folder) == layout.SITE else []
+        # The PDF was printed from the last site's pages: `make pdf` prints it again.
+        return ["_static", layout.PDF_NAME] if Path(folder) == layout.SITE else []
 
     shutil.copytree(layout.SITE, layout.STAGING, ignore=skip_static)
     for path in kept:

@@ -20,6 +20,7 @@ module                      what it adds
 ``icons``                   the theme's icons from a web font cut to the icons used
 ``loading``                 the head's scripts deferred: nothing blocks the first paint
 ``images``                  every image sized (no layout shift) and loaded lazily
+``book_pdf``                the whole book's PDF (``make pdf``) in the download menu
 ``opengraph``               link-preview cards
 ``sitemap``                 ``sitemap.xml`` of every page
 ``fast_exit``               no final garbage collection after a build
@@ -44,6 +45,7 @@ def setup(app):
     from ch3book import (
         _compat,
         anchors,
+        book_pdf,
         build_report,
         docstring_links,
         execution,
@@ -81,6 +83,7 @@ def setup(app):
     mathml.setup_mathml(app)
     icons.setup_icons(app)
     images.setup_images(app)
+    book_pdf.setup_book_pdf(app)
     loading.setup_loading(app)
     opengraph.setup_opengraph(app)
     sitemap.setup_sitemap(app)

@@ -1,0 +1,376 @@
+"""``make pdf``: the whole book as one PDF for handouts, printed by Chromium from the built pages.
+
+The pages are the executed pages of ``_build/html`` (no second build): each page's article
+is taken from the site as a browser shows it, in the order of the book's table of contents
+(the home page's sidebar), and the articles are joined into one document that Chromium
+prints through Playwright with the site's own print stylesheet (``@media print`` in
+``book/_static/ch3book.css``: no site chrome, code that wraps, a new sheet per page).
+
+- Links between pages become links inside the PDF (``3-5-first-steps.html#sec-3-5-3`` →
+  ``#sec-3-5-3``); an id two pages share gets its page's name in front.
+- Chromium makes a bookmark per heading (``outline=True``): 3-1 … 3-6-7 and the appendix.
+- Page numbers are Chromium's footer; fonts are embedded (CJK text from fonts-noto-cjk).
+- The file is the same for the same site: its dates are the book's ``SOURCE_DATE_EPOCH``
+  (the last commit), and pypdf rewrites it without Chromium's random file identifier.
+
+It is written to ``_build/html/ch3-book.pdf``, where the site's download menu and home page
+link it. ``make html`` leaves it out of a rebuilt site (``tools/build.py``), so a PDF in the
+site is never older than the pages; ``make pdf`` makes it again when it is missing.
+
+    python -m tools.pdf [--output PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tools import layout
+from tools.build import source_date_epoch
+from tools.serve import base_url, serve
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--font-render-hinting=none"]
+TITLE = "深度學習第三章：Keras 與 TensorFlow 入門"
+
+#: Chromium's footer: the page number, centred (its templates take inline styles only).
+FOOTER = (
+    '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
+    'font-family:sans-serif"><span class="pageNumber"></span> / '
+    '<span class="totalPages"></span></div>'
+)
+
+#: In a page: its article, with each link to a page of the book marked with that page and
+#: fragment (rewritten in the joined document), links to other files of the site pointed at
+#: the published site, figures no longer links to their image, details opened, buttons
+#: removed.
+EXTRACT = """
+([pageUrls, site, published]) => {
+  const article = document.querySelector("article.bd-article");
+  if (!article) return null;
+  article.querySelectorAll("details").forEach((d) => d.setAttribute("open", ""));
+  article.querySelectorAll(".headerlink, .copybtn").forEach((e) => e.remove());
+  for (const a of article.querySelectorAll("a.image-reference")) a.replaceWith(...a.childNodes);
+  for (const a of article.querySelectorAll("a[href]")) {
+    const url = new URL(a.href, location.href);
+    const page = url.origin + url.pathname;
+    if (pageUrls.includes(page)) {
+      a.dataset.bookPage = page;
+      a.dataset.bookFragment = decodeURIComponent(url.hash.slice(1));
+    } else if (url.href.startsWith(site)) {  // a notebook, the package index: on the web
+      a.setAttribute("href", published + url.href.slice(site.length));
+    }
+  }
+  for (const img of article.querySelectorAll("img")) {
+    img.setAttribute("src", img.src);  // absolute: the joined document has another address
+    img.removeAttribute("loading");
+  }
+  const ids = [...article.querySelectorAll("[id]")].map((e) => e.id);
+  return {html: article.innerHTML, ids};
+}
+"""
+
+#: In the joined document: shared ids renamed, each marked link pointed inside the document.
+RELINK = """
+([slugs, ids, renamed]) => {
+  for (const part of document.querySelectorAll("article.book-pdf-page")) {
+    const slug = part.id.slice("page-".length);
+    const rename = renamed[slug] || {};
+    for (const e of part.querySelectorAll("[id]")) if (rename[e.id]) e.id = rename[e.id];
+  }
+  // A link to a section lands on its heading, not where the section starts: that can be
+  // the foot of the sheet before, when the heading moves on to keep with its text.
+  for (const section of document.querySelectorAll("section[id]")) {
+    const heading = section.querySelector(":scope > :is(h1, h2, h3, h4, h5, h6)");
+    if (heading && !heading.id) {
+      heading.id = section.id;
+      section.removeAttribute("id");
+    }
+  }
+  for (const a of document.querySelectorAll("a[data-book-page]")) {
+    const slug = slugs[a.dataset.bookPage];
+    const fragment = a.dataset.bookFragment;
+    const known = fragment && ids[slug].includes(fragment);
+    const target = known ? (renamed[slug] || {})[fragment] || fragment : "page-" + slug;
+    a.setAttribute("href", "#" + target);
+  }
+}
+"""
+
+
+def book_pages(page, index_url: str) -> list[str]:
+    """The book's pages in reading order: the home page, then its sidebar's links."""
+    page.goto(index_url, wait_until="load")
+    urls = page.eval_on_selector_all(
+        "nav.bd-docs-nav a.reference.internal",
+        "links => links.map(a => { const u = new URL(a.href); return u.origin + u.pathname; })",
+    )
+    ordered = [index_url]
+    for url in urls:
+        if url not in ordered:
+            ordered.append(url)
+    return ordered
+
+
+def slug_of(url: str, base: str) -> str:
+    """``…/appendix/api.html`` → ``appendix-api``."""
+    return url.removeprefix(base).removesuffix(".html").replace("/", "-") or "index"
+
+
+def shared_ids(parts: list[dict]) -> dict[str, dict[str, str]]:
+    """Per page, its ids that another page also has, each with its new name."""
+    owners: dict[str, set[str]] = {}
+    for part in parts:
+        for element_id in part["ids"]:
+            owners.setdefault(element_id, set()).add(part["slug"])
+    return {
+        part["slug"]: {i: f"{part['slug']}--{i}" for i in part["ids"] if len(owners[i]) > 1}
+        for part in parts
+    }
+
+
+def joined_document(parts: list[dict], stylesheets: list[str], base: str) -> str:
+    """One HTML document with every page's article, each starting a new sheet."""
+    links = "\n".join(f'<link rel="stylesheet" href="{href}">' for href in stylesheets)
+    articles = "\n".join(
+        f'<article class="bd-article book-pdf-page" id="page-{p["slug"]}">{p["html"]}</article>'
+        for p in parts
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-TW" data-theme="light" data-mode="light">'
+        f'<head><meta charset="utf-8"><base href="{base}"><title>{TITLE}</title>{links}</head>'
+        '<body class="book-pdf"><div class="bd-container"><div class="bd-container__inner">'
+        '<main class="bd-main"><div class="bd-content"><div class="bd-article-container">'
+        f"{articles}</div></div></main></div></div></body></html>"
+    )
+
+
+#: The PDF's text face: Noto Sans CJK TC (Debian's fonts-noto-cjk), as fontconfig names it.
+FACES = {400: "Noto Sans CJK TC:style=Regular", 700: "Noto Sans CJK TC:style=Bold"}
+FAMILY = "Book Sans"
+
+
+def font_file(pattern: str) -> tuple[Path, int]:
+    """The file and collection index fontconfig has for ``pattern``; a clear error if none."""
+    found = subprocess.run(
+        ["fc-match", "--format=%{file}\t%{index}\t%{family}", pattern],
+        capture_output=True,
+        text=True,
+    )
+    file, index, family = [*found.stdout.split("\t"), "", "", ""][:3]
+    if found.returncode != 0 or "Noto Sans CJK TC" not in family:
+        raise FileNotFoundError(
+            f"Expected the font {pattern!r} (Debian: apt-get install -y fonts-noto-cjk). "
+            f"Received from fc-match: {found.stdout or found.stderr!r}"
+        )
+    return Path(file), int(index or 0)
+
+
+#: The TrueType ``maxp`` fields a font without hinting instructions sets to 0.
+MAXP_ZERO = (
+    "maxTwilightPoints",
+    "maxStorage",
+    "maxFunctionDefs",
+    "maxInstructionDefs",
+    "maxStackElements",
+    "maxSizeOfInstructions",
+    "maxComponentElements",
+)
+
+
+def truetype_subset(pattern: str, text: str) -> bytes:
+    """The face ``pattern`` cut to the characters of ``text``, with TrueType outlines.
+
+    Noto Sans CJK has CFF outlines, which Chromium's PDF writer embeds as Type 3 glyph
+    procedures: no font name, no font a PDF tool recognises. The same glyphs as TrueType
+    quadratic curves (fontTools' cu2qu, within 1 unit of 1000) embed as a CID TrueType font.
+    """
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    file, index = font_file(pattern)
+    font = TTFont(file, fontNumber=index, recalcTimestamp=False, lazy=False)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for table in ("CFF ", "VORG"):
+        if table in font:
+            del font[table]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyf.glyphs.items():
+        hmtx[name] = (hmtx[name][0], getattr(glyph, "xMin", 0))
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in MAXP_ZERO:
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
+    font.sfntVersion = "\x00\x01\x00\x00"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def font_faces(text: str) -> str:
+    """``@font-face`` rules of the PDF's face for ``text``, and the rules that use it."""
+    text = "".join(sorted(set(text) | {chr(c) for c in range(0x20, 0x7F)}))
+    rules = []
+    for weight, pattern in FACES.items():
+        data = base64.b64encode(truetype_subset(pattern, text)).decode()
+        rules.append(
+            f'@font-face{{font-family:"{FAMILY}";font-weight:{weight};'
+            f"src:url(data:font/ttf;base64,{data})}}"
+        )
+    rules.append("article.book-pdf-page+article.book-pdf-page{break-before:page}")
+    rules.append(
+        f'html{{--pst-font-family-base:"{FAMILY}",sans-serif;'
+        f'--pst-font-family-heading:"{FAMILY}",sans-serif;'
+        f'--pst-font-family-monospace:"Liberation Mono","DejaVu Sans Mono","{FAMILY}",monospace}}'
+    )
+    return "\n".join(rules)
+
+
+def chromium_pdf(site: Path) -> bytes:
+    """The book printed by Chromium from the site served like GitHub Pages."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(
+            f"Expected Chromium at {CHROMIUM}. Received no such file: "
+            "apt-get install -y chromium, or set CHROMIUM to another Chromium."
+        )
+    prefix = urlsplit(base_url(site)).path
+    with serve(site, prefix) as address, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            urls = book_pages(page, address + "index.html")
+            stylesheets = page.eval_on_selector_all(
+                "link[rel=stylesheet]", "links => links.map(l => l.href)"
+            )
+            parts = []
+            for url in urls:
+                page.goto(url, wait_until="load")
+                part = page.evaluate(EXTRACT, [urls, address, base_url(site)])
+                if part is None:
+                    raise RuntimeError(f"Expected an <article class='bd-article'> in {url}; none.")
+                parts.append({**part, "url": url, "slug": slug_of(url, address)})
+            page.set_content(joined_document(parts, stylesheets, address), wait_until="load")
+            slugs = {p["url"]: p["slug"] for p in parts}
+            ids = {p["slug"]: p["ids"] for p in parts}
+            page.evaluate(RELINK, [slugs, ids, shared_ids(parts)])
+            faces = font_faces(page.evaluate("document.body.textContent"))
+            page.add_style_tag(content=faces)
+            page.wait_for_function("[...document.images].every(i => i.complete)")
+            page.evaluate("document.fonts.ready")
+            return page.pdf(
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+            )
+        finally:
+            browser.close()
+
+
+STRUCTURE_ID = re.compile(rb"\(node(\d+)\)")
+
+
+def renumber_structure_ids(pdf: bytes) -> bytes:
+    """Chromium's structure-element ids (``(node00000770)``), numbered 1, 2, … in their order.
+
+    A tagged PDF names some elements (table headers) after the DOM node that made them,
+    and those numbers shift from one run to the next. Same width, same order: the file's
+    offsets and its sorted id tree stay valid.
+    """
+    numbers = sorted({int(found) for found in STRUCTURE_ID.findall(pdf)})
+    new = {old: rank for rank, old in enumerate(numbers, start=1)}
+
+    def renumber(match: re.Match) -> bytes:
+        digits = match.group(1)
+        return b"(node%0*d)" % (len(digits), new[int(digits)])
+
+    return STRUCTURE_ID.sub(renumber, pdf)
+
+
+def reproducible(pdf: bytes) -> tuple[bytes, int]:
+    """``pdf`` with the book's title and dates, and no random file identifier; its pages."""
+    from pypdf import PdfReader, PdfWriter
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's trailer size is off by 3
+    reader = PdfReader(io.BytesIO(renumber_structure_ids(pdf)))
+    writer = PdfWriter(clone_from=reader)
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch() or time.time())
+    stamp = datetime.fromtimestamp(epoch, UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata(
+        {
+            "/Title": TITLE,
+            "/Author": "ch3-book contributors",
+            "/CreationDate": stamp,
+            "/ModDate": stamp,
+            "/Producer": "Chromium, through tools/pdf.py",
+        }
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), len(reader.pages)
+
+
+def print_book(site: Path, output: Path) -> tuple[int, int]:
+    """Print the book to ``output``; return its size in bytes and its number of pages."""
+    data, pages = reproducible(chromium_pdf(site))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    return len(data), pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=layout.SITE)
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if not (args.site / "index.html").exists():
+        parser.error(f"expected a built site in {args.site}; received none: run `make html`")
+    output = args.output or args.site / layout.PDF_NAME
+    size, pages = print_book(args.site, output)
+    print(f"pdf: {output} ({size / 1024 / 1024:.1f} MiB, {pages} pages)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
