@@ -152,10 +152,11 @@ def test_pages_are_numbered_and_show_the_figures(reader, pdf_text, site):
     assert len(plots) >= 6 and images >= len(plots)
 
 
-def test_the_same_site_prints_the_same_bytes(pdf, site, tmp_path):
+@pytest.mark.browser
+def test_the_same_site_prints_the_same_bytes(pdf, site, tmp_path, browser):
     """Every print of the same pages is identical, so the published PDF is a pure output."""
     again = tmp_path / "again.pdf"
-    print_book(site, again)
+    print_book(site, again, browser)
     assert again.read_bytes() == pdf.read_bytes()
 
 

@@ -261,51 +261,64 @@ def font_faces(text: str) -> str:
     return "\n".join(rules)
 
 
-def chromium_pdf(site: Path) -> bytes:
-    """The book printed by Chromium from the site served like GitHub Pages."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        raise FileNotFoundError(
-            f"Expected Chromium at {CHROMIUM}. Received no such file: "
-            "apt-get install -y chromium, or set CHROMIUM to another Chromium."
+def print_pages(browser, address: str, published: str) -> bytes:
+    """The book at ``address`` (served), printed by ``browser`` (a Playwright Chromium)."""
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    try:
+        urls = book_pages(page, address + "index.html")
+        stylesheets = page.eval_on_selector_all(
+            "link[rel=stylesheet]", "links => links.map(l => l.href)"
         )
+        parts = []
+        for url in urls:
+            page.goto(url, wait_until="load")
+            part = page.evaluate(EXTRACT, [urls, address, published])
+            if part is None:
+                raise RuntimeError(f"Expected an <article class='bd-article'> in {url}; none.")
+            parts.append({**part, "url": url, "slug": slug_of(url, address)})
+        page.set_content(joined_document(parts, stylesheets, address), wait_until="load")
+        slugs = {p["url"]: p["slug"] for p in parts}
+        ids = {p["slug"]: p["ids"] for p in parts}
+        page.evaluate(RELINK, [slugs, ids, shared_ids(parts)])
+        page.add_style_tag(content=font_faces(page.evaluate("document.body.textContent")))
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        page.evaluate("document.fonts.ready")
+        return page.pdf(
+            format="A4",
+            print_background=True,
+            outline=True,
+            tagged=True,  # Chromium makes the bookmarks from the tagged structure
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=FOOTER,
+            margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+        )
+    finally:
+        page.close()
+
+
+def chromium_pdf(site: Path, browser=None) -> bytes:
+    """The book printed by Chromium from the site served like GitHub Pages.
+
+    ``browser``: a Playwright Chromium to use (the tests'); by default one is launched.
+    """
     prefix = urlsplit(base_url(site)).path
-    with serve(site, prefix) as address, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            urls = book_pages(page, address + "index.html")
-            stylesheets = page.eval_on_selector_all(
-                "link[rel=stylesheet]", "links => links.map(l => l.href)"
+    with serve(site, prefix) as address:
+        if browser is not None:
+            return print_pages(browser, address, base_url(site))
+        from playwright.sync_api import sync_playwright
+
+        if not Path(CHROMIUM).exists():
+            raise FileNotFoundError(
+                f"Expected Chromium at {CHROMIUM}. Received no such file: "
+                "apt-get install -y chromium, or set CHROMIUM to another Chromium."
             )
-            parts = []
-            for url in urls:
-                page.goto(url, wait_until="load")
-                part = page.evaluate(EXTRACT, [urls, address, base_url(site)])
-                if part is None:
-                    raise RuntimeError(f"Expected an <article class='bd-article'> in {url}; none.")
-                parts.append({**part, "url": url, "slug": slug_of(url, address)})
-            page.set_content(joined_document(parts, stylesheets, address), wait_until="load")
-            slugs = {p["url"]: p["slug"] for p in parts}
-            ids = {p["slug"]: p["ids"] for p in parts}
-            page.evaluate(RELINK, [slugs, ids, shared_ids(parts)])
-            faces = font_faces(page.evaluate("document.body.textContent"))
-            page.add_style_tag(content=faces)
-            page.wait_for_function("[...document.images].every(i => i.complete)")
-            page.evaluate("document.fonts.ready")
-            return page.pdf(
-                format="A4",
-                print_background=True,
-                outline=True,
-                tagged=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER,
-                margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-            )
-        finally:
-            browser.close()
+        with sync_playwright() as pw:
+            launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return print_pages(launched, address, base_url(site))
+            finally:
+                launched.close()
 
 
 STRUCTURE_ID = re.compile(rb"\(node(\d+)\)")
@@ -351,9 +364,9 @@ def reproducible(pdf: bytes) -> tuple[bytes, int]:
     return buffer.getvalue(), len(reader.pages)
 
 
-def print_book(site: Path, output: Path) -> tuple[int, int]:
+def print_book(site: Path, output: Path, browser=None) -> tuple[int, int]:
     """Print the book to ``output``; return its size in bytes and its number of pages."""
-    data, pages = reproducible(chromium_pdf(site))
+    data, pages = reproducible(chromium_pdf(site, browser))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
     return len(data), pages
