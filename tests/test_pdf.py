@@ -190,3 +190,24 @@ def test_printing_any_page_shows_the_article_only_with_code_wrapped(browser, ser
             problems[path] = found
     context.close()
     assert problems == {}
+
+
+@pytest.mark.browser
+def test_the_download_menu_and_the_home_page_offer_the_pdf(browser, server, pdf):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "appendix/glossary.html")
+    menu = page.locator(".dropdown-download-buttons")
+    menu.locator("button.dropdown-toggle").click()
+    item = menu.get_by_role("link", name="整本書 .pdf")
+    assert item.is_visible()
+    assert menu.get_by_role("button", name="列印這一頁").is_visible()
+    with page.expect_response(lambda r: r.url.endswith(layout.PDF_NAME)) as response:
+        page.evaluate("url => fetch(url)", item.get_attribute("href"))
+    assert response.value.status == 200
+    assert response.value.headers["content-type"] == "application/pdf"
+    assert response.value.body() == pdf.read_bytes()
+    page.goto(server + "index.html#index-print")
+    link = page.locator("#index-print").locator("xpath=..").get_by_role("link", name="ch3-book.pdf")
+    assert link.get_attribute("href") == layout.PDF_NAME
+    context.close()

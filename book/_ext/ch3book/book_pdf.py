@@ -3,7 +3,9 @@
 sphinx-book-theme's download menu offers the page's sources and "print to PDF" (the
 browser's print of one page). A lecturer handing out the chapter wants the whole book as
 one file with bookmarks and page numbers: this adds 「整本書 .pdf」 to that menu, linking
-``book_pdf`` (conf.py) at the site's root. The home page links it too (book/index.md).
+``book_pdf`` (conf.py) at the site's root, and renames the theme's ".pdf" (which only opens
+the browser's print dialog for this page) 「列印這一頁」, so that the two are not confused.
+The home page links the PDF too (book/index.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ def add_book_pdf(app, pagename, templatename, context, doctree) -> None:
     )
     if group is None:  # a page without sources (search, 404) or another theme
         return
+    for button in group["buttons"]:
+        if button.get("label") == "download-pdf-button":  # the theme's window.print()
+            button.update(text="列印這一頁", tooltip="用瀏覽器列印這一頁", icon="fas fa-print")
     group["buttons"].append(
         {
             "type": "link",
