@@ -91,3 +91,15 @@ def test_every_image_is_sized_and_lazy(site):
                 tag[:120],
             )
             assert 'loading="lazy"' in tag, (page_path, tag[:120])
+
+
+def test_every_page_has_what_search_engines_and_browsers_ask_for(site):
+    """Lighthouse's SEO and best-practice checks that a page can fail on its own: a meta
+    description, a title, a language, and an icon (else the browser asks for /favicon.ico
+    outside the site, and logs the 404 as a console error)."""
+    for page_path in site_pages(site):
+        head = (site / page_path).read_text(encoding="utf-8").split("</head>")[0]
+        assert re.search(r'<meta name="description" content="[^"]{10,}"', head), page_path
+        assert re.search(r"<title>[^<]+</title>", head), page_path
+        assert re.search(r'<html[^>]* lang="zh-TW"', head), page_path
+        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', head), page_path

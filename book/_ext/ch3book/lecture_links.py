@@ -100,6 +100,8 @@ PROJECTOR_PAGE = """\
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="投影用：{title} 的網址與 QR code，用手機掃描即可開啟這一節。">
+<link rel="icon" href="../_static/favicon.svg" type="image/svg+xml">
 <title>{title} — {project}</title>
 <style>
 html, body {{ margin: 0; background: #fff; color: #000; }}
