@@ -9,13 +9,16 @@ prints through Playwright with the site's own print stylesheet (``@media print``
 - Links between pages become links inside the PDF (``3-5-first-steps.html#sec-3-5-3`` →
   ``#sec-3-5-3``); an id two pages share gets its page's name in front.
 - Chromium makes a bookmark per heading (``outline=True``): 3-1 … 3-6-7 and the appendix.
-- Page numbers are Chromium's footer; fonts are embedded (CJK text from fonts-noto-cjk).
+- Page numbers are Chromium's footer. Every font is embedded; the text face is Noto Sans
+  CJK TC (fonts-noto-cjk), cut to the characters used and given TrueType outlines, which
+  Chromium embeds as a named CID font (``truetype_subset``).
 - The file is the same for the same site: its dates are the book's ``SOURCE_DATE_EPOCH``
-  (the last commit), and pypdf rewrites it without Chromium's random file identifier.
+  (the last commit), its structure ids are renumbered, and pypdf rewrites it without
+  Chromium's random file identifier.
 
 It is written to ``_build/html/ch3-book.pdf``, where the site's download menu and home page
 link it. ``make html`` leaves it out of a rebuilt site (``tools/build.py``), so a PDF in the
-site is never older than the pages; ``make pdf`` makes it again when it is missing.
+site is never older than the pages; ``make pdf`` prints it again (about 16 s).
 
     python -m tools.pdf [--output PATH]
 """
