@@ -33,8 +33,9 @@ ICON_SCRIPT = re.compile(
 #: The font the icons are drawn with (Font Awesome Free, solid).
 FONT = Path("_static") / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
 THEME_CSS = Path("_static") / "styles" / "pydata-sphinx-theme.css"
-#: ``.fa-bars,.fa-navicon{--fa:"\f0c9"}`` → each class name and its code point.
-ICON_RULE = re.compile(r'([^{}]+)\{--fa:"\\([0-9a-f]+)"')
+#: ``}.fa-bars,.fa-navicon{--fa:"\f0c9"}`` → each class name and its code point. The rule
+#: starts after a ``}``: matching from every character instead took 0.5 s on the theme's CSS.
+ICON_RULE = re.compile(r'\}([^{}]+)\{--fa:"\\([0-9a-f]+)"')
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 

@@ -28,7 +28,7 @@ def to_mathml(latex: str, display: str, where: str) -> str:
     except Exception as error:  # the converter raises many kinds; all mean "cannot convert"
         raise RuntimeError(
             f"Expected LaTeX that latex2mathml can convert to MathML in {where}. "
-            f"Received {latex!r}, which fails with: {error}"
+            f"Received {latex!r}, which fails with {type(error).__name__}: {error}".rstrip(": ")
         ) from error
 
 

@@ -1,0 +1,99 @@
+"""The pure parts of what makes pages fast and printable (issue 10), with their errors.
+
+The site tests check the built book (tests/test_budgets.py, tests/test_pdf.py); these check
+the functions behind it on small inputs, including what they do with bad ones.
+"""
+
+import pytest
+
+from ch3book import icons, loading, mathml
+from tools import pdf, serve
+
+
+def test_the_icon_script_is_dropped_and_a_changed_theme_is_named():
+    block = (
+        '<link href="_static/styles/theme.css" rel="stylesheet" />\n'
+        '  <script defer src="_static/scripts/fontawesome.js?digest=abc"></script>\n'
+        '  <link rel="preload" as="script" href="_static/scripts/bootstrap.js" />'
+    )
+    kept = icons.drop_icon_script(block)
+    assert "fontawesome" not in kept and "theme.css" in kept and "bootstrap.js" in kept
+    with pytest.raises(RuntimeError, match=r"Expected one <script .*fontawesome.*Received 0"):
+        icons.drop_icon_script('<link href="theme.css" rel="stylesheet" />')
+
+
+def test_icon_code_points_come_from_classes_used_and_the_theme_css(tmp_path):
+    styles = tmp_path / "_static" / "styles"
+    styles.mkdir(parents=True)
+    (styles / "pydata-sphinx-theme.css").write_text(
+        '.x{}.fa-bars,.fa-navicon{--fa:"\\f0c9"}.fa-moon{--fa:"\\f186"}'
+        '.fa-unused{--fa:"\\f000"}.admonition:after{content:"\uf05a"}',
+        encoding="utf-8",
+    )
+    (tmp_path / "page.html").write_text('<i class="fa-solid fa-navicon"></i>', encoding="utf-8")
+    (tmp_path / "_static" / "theme.js").write_text('i.className = "fa-moon";', encoding="utf-8")
+    assert icons.icon_code_points(tmp_path) == [0xF05A, 0xF0C9, 0xF186]
+
+
+def test_math_becomes_mathml_and_bad_latex_names_the_page():
+    html = mathml.to_mathml(r"4.9 \times 2^2", "inline", "3-5-first-steps")
+    assert html.startswith("<math") and "<msup><mn>2</mn><mn>2</mn></msup>" in html
+    with pytest.raises(RuntimeError, match=r"in 3-5-first-steps\. Received '\\\\frac\{1\}\{'"):
+        mathml.to_mathml(r"\frac{1}{", "inline", "3-5-first-steps")
+
+
+class Script:
+    """The shape of Sphinx's script entries: a filename, a priority, attributes."""
+
+    def __init__(self, filename, priority=500, **attributes):
+        self.filename, self.priority, self.attributes = filename, priority, attributes
+
+
+def test_head_scripts_are_deferred_but_those_inline_code_reads_at_once():
+    scripts = [
+        Script("_static/documentation_options.js", 1),
+        Script("_static/doctools.js", 200),
+        Script(None, body="DOCUMENTATION_OPTIONS.pagename = 'x';"),
+        Script("_static/already.js", **{"async": "async"}),
+        Script("_static/module.js", type="module"),
+    ]
+    out = [loading.deferred(script) for script in scripts]
+    assert out[0] is scripts[0] and out[2] is scripts[2]
+    assert out[3] is scripts[3] and out[4] is scripts[4]
+    assert out[1].attributes == {"defer": "defer"} and out[1].priority == 200
+
+
+def test_structure_ids_are_renumbered_in_order_at_the_same_width():
+    raw = b"/ID (node00000770) /K [/ID (node00000012)] (node00000770)"
+    assert pdf.renumber_structure_ids(raw) == (
+        b"/ID (node00000002) /K [/ID (node00000001)] (node00000002)"
+    )
+
+
+def test_shared_ids_get_their_page_in_front():
+    parts = [
+        {"slug": "3-1-tensorflow", "ids": ["sec-3-1", "tensorflow"]},
+        {"slug": "appendix-errata", "ids": ["errata", "tensorflow"]},
+    ]
+    assert pdf.shared_ids(parts) == {
+        "3-1-tensorflow": {"tensorflow": "3-1-tensorflow--tensorflow"},
+        "appendix-errata": {"tensorflow": "appendix-errata--tensorflow"},
+    }
+
+
+def test_the_server_rejects_a_prefix_or_folder_it_cannot_serve(tmp_path):
+    prefix = pytest.raises(ValueError, match=r"Expected a path prefix such as '/ch3-book/'")
+    with prefix, serve.serve(tmp_path, "ch3-book"):
+        pass
+    folder = pytest.raises(FileNotFoundError, match="Expected the built site's folder")
+    with folder, serve.serve(tmp_path / "missing", "/ch3-book/"):
+        pass
+
+
+def test_gzip_is_reproducible_and_only_for_text(tmp_path):
+    page, image = tmp_path / "a.html", tmp_path / "b.png"
+    page.write_text("<p>" + "張量" * 500 + "</p>", encoding="utf-8")
+    image.write_bytes(b"\x89PNG" + bytes(300))
+    assert serve.gzipped(page.read_bytes()) == serve.gzipped(page.read_bytes())
+    assert serve.transfer_size(page) < page.stat().st_size
+    assert serve.transfer_size(image) == image.stat().st_size
