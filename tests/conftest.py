@@ -10,6 +10,7 @@ from published import base_url
 
 import ch3lib  # noqa: F401  (it sets TensorFlow's log level before TensorFlow loads)
 from tools import layout
+from tools.layout import CHROMIUM, CHROMIUM_ARGS
 from tools.serve import serve
 
 
@@ -21,16 +22,10 @@ def site() -> Path:
     return layout.SITE
 
 
-#: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+def load_every_image(page) -> None:
+    """Load the lazy images too (as a reader scrolling to the end would), then wait for them."""
+    page.evaluate("document.querySelectorAll('img').forEach(i => (i.loading = 'eager'))")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Recorder
+from conftest import Recorder, load_every_image
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,6 @@ def page_paths(site) -> list[str]:
         for p in site.rglob("*.html")
         if "_static" not in p.parts and p.name != "404.html"
     )
-
-
-def load_every_image(page) -> None:
-    """Load the lazy images too (as a reader scrolling to the end would), then wait for them."""
-    page.evaluate("document.querySelectorAll('img').forEach(i => (i.loading = 'eager'))")
-    page.wait_for_function("[...document.images].every(i => i.complete)")
 
 
 def test_every_page_loads_cleanly_offline_with_all_images(context, server, site):

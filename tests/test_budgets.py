@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import Recorder
+from conftest import Recorder, load_every_image
 
 from tools.lighthouse import site_pages
 from tools.serve import transfer_size
@@ -38,11 +38,7 @@ def first_visit(context, server: str, site: Path, page_path: str) -> Counter:
     requests = []
     page.on("requestfinished", lambda request: requests.append(request))
     page.goto(server + page_path, wait_until="networkidle")
-    # A reader who scrolls through loads every lazy image: load them all now.
-    page.evaluate(
-        "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
-    )
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    load_every_image(page)
     page.wait_for_load_state("networkidle")
     page.close()
     assert rec.failed == [] and rec.external == [], (page_path, rec.failed, rec.external)

@@ -16,7 +16,6 @@ from tools.rebuild_check import free_port, make_html, make_workspace, replace, s
 
 pytestmark = pytest.mark.rebuild
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PAGE = "book/3-5-first-steps.md"
 
 

@@ -290,10 +290,7 @@ def measure_preview(root: Path) -> None:
     page_file = ws / PAGE
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
+            browser = pw.chromium.launch(executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS)
             page = browser.new_page()
             _wait(lambda: _loads(page, f"http://127.0.0.1:{port}/3-5-first-steps.html"), 120)
 

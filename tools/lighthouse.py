@@ -30,7 +30,6 @@ from tools.serve import base_url, serve
 
 LIGHTHOUSE = layout.ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = layout.BUILD / "lighthouse"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
 
@@ -65,7 +64,7 @@ def audit(url: str, report: Path) -> dict:
         f"--only-categories={','.join(CATEGORIES)}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": layout.CHROMIUM})
     return json.loads(report.read_text(encoding="utf-8"))
 
 

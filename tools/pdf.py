@@ -42,8 +42,6 @@ from tools import layout
 from tools.build import source_date_epoch
 from tools.serve import base_url, serve
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--font-render-hinting=none"]
 TITLE = "深度學習第三章：Keras 與 TensorFlow 入門"
 
 #: Chromium's footer: the page number, centred (its templates take inline styles only).
@@ -311,13 +309,15 @@ def chromium_pdf(site: Path, browser=None) -> bytes:
             return print_pages(browser, address, base_url(site))
         from playwright.sync_api import sync_playwright
 
-        if not Path(CHROMIUM).exists():
+        if not Path(layout.CHROMIUM).exists():
             raise FileNotFoundError(
-                f"Expected Chromium at {CHROMIUM}. Received no such file: "
+                f"Expected Chromium at {layout.CHROMIUM}. Received no such file: "
                 "apt-get install -y chromium, or set CHROMIUM to another Chromium."
             )
         with sync_playwright() as pw:
-            launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            launched = pw.chromium.launch(
+                executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS
+            )
             try:
                 return print_pages(launched, address, base_url(site))
             finally:

@@ -17,16 +17,12 @@ for headings that carry an id, so the sections' ids go on their headings first).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from tools import layout
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tools.serve import serve
 
 
 def glossary_queries() -> list[tuple[str, str]]:
@@ -51,18 +47,6 @@ def glossary_queries() -> list[tuple[str, str]]:
 def expected_url(page: str, label: str) -> str:
     """Where a section's result links: the page itself for a page title (``sec-3-5``)."""
     return page if re.fullmatch(r"sec-3-\d", label) else f"{page}#{label}"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
 
 
 def _relative(url: str) -> str:
@@ -114,23 +98,19 @@ def evaluate(site: Path, engine: str, show_misses: bool = False) -> dict[str, fl
     from playwright.sync_api import sync_playwright
 
     queries = glossary_queries()
-    httpd, base = serve(site)
     hits1 = hits3 = page1 = 0
     misses = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            for query, expected in queries:
-                found = ENGINES[engine](page, base, query)
-                hits1 += bool(found[:1]) and found[0] == expected
-                hits3 += expected in found[:3]
-                page1 += bool(found[:1]) and found[0].split("#")[0] == expected.split("#")[0]
-                if not (found[:1] and found[0] == expected):
-                    misses.append((query, expected, found[:3]))
-            browser.close()
-    finally:
-        httpd.shutdown()
+    with serve(site, "/") as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS)
+        page = browser.new_page()
+        for query, expected in queries:
+            found = ENGINES[engine](page, base, query)
+            hits1 += bool(found[:1]) and found[0] == expected
+            hits3 += expected in found[:3]
+            page1 += bool(found[:1]) and found[0].split("#")[0] == expected.split("#")[0]
+            if not (found[:1] and found[0] == expected):
+                misses.append((query, expected, found[:3]))
+        browser.close()
     n = len(queries)
     result = {"queries": n, "recall@1": hits1 / n, "recall@3": hits3 / n, "page@1": page1 / n}
     print(
