@@ -19,9 +19,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-comma := ,
-EXTRAS := docs,test$(if $(GPU),$(comma)gpu)
-STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+# ch3lib (with its `gpu` extra on a GPU machine) and the dependency groups that build and
+# test the book (pyproject.toml: not part of ch3lib's published metadata).
+EXTRAS := $(if $(GPU),[gpu])
+GROUPS := --group docs --group test
+STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)
 SPHINXOPTS ?=
 # Builds are reproducible: the same hash seed in Sphinx and in every kernel it starts.
 export PYTHONHASHSEED := 0
@@ -40,7 +42,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".$(EXTRAS)" $(GROUPS)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

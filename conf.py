@@ -76,7 +76,6 @@ book_execution_workers = (
 # ch3lib's wheel and sdist, published under simple/ (ch3book/package_index.py).
 book_package_root = str(layout.ROOT)
 book_package_cache = str(layout.PACKAGE_CACHE)
-book_source_date = _epoch or 0
 book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossary.py)
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
 # imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).

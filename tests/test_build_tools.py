@@ -18,16 +18,26 @@ def make_dry_run(*arguments: str) -> str:
     ).stdout
 
 
-def test_make_installs_docs_and_test_extras_by_default():
+def test_make_installs_ch3lib_and_the_docs_and_test_groups_by_default():
     commands = make_dry_run("html")
-    assert '-e ".[docs,test]"' in commands
+    assert '-e "." --group docs --group test' in commands
     assert "gpu" not in commands
 
 
 def test_make_gpu_1_installs_the_gpu_extra_too_and_asks_the_build_to_check():
     commands = make_dry_run("html", "GPU=1")
-    assert '-e ".[docs,test,gpu]"' in commands
+    assert '-e ".[gpu]" --group docs --group test' in commands
     assert "-m tools.build --gpu" in commands
+
+
+def test_the_book_s_tooling_is_not_in_ch3lib_s_published_metadata():
+    """The wheel readers install by hash changes only when ch3lib does (package_index.py)."""
+    import tomllib
+
+    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(project["project"]["optional-dependencies"]) == {"gpu"}
+    assert {"docs", "test"} <= set(project["dependency-groups"])
+    assert isinstance(project["project"]["readme"], dict)  # not README.md, the book's
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ settings, the book itself in test_site.py, test_browser.py and test_rebuild.py.
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -105,6 +106,7 @@ def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
 # -- readers' notebooks: MyST Markdown → CommonMark ------------------------------------------
 
 BASE = "https://example.org/book/"
+REQUIREMENT = f"ch3lib @ {BASE}simple/ch3lib/ch3lib-9.9.9-py3-none-any.whl#sha256={'0' * 64}"
 TERM = f"{BASE}glossary.html#term-tensor"
 TARGETS = commonmark.Targets(
     labels={
@@ -189,7 +191,7 @@ def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
             nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception", "x"]}),
         ],
     )
-    install = notebooks.install_cell_source(f"{BASE}simple/", "9.9.9")
+    install = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
     reader = notebooks.stable(notebooks.reader_notebook(notebook, TARGETS, install))
     assert [cell.source.splitlines()[-1] for cell in reader.cells] == [
         '    print("已安裝 ch3lib 9.9.9")',
@@ -204,12 +206,15 @@ def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
     nbformat.validate(reader)
 
 
-def test_install_cell_pins_the_site_version_and_says_what_to_run_offline():
-    source = notebooks.install_cell_source(f"{BASE}simple/", "9.9.9")
+def test_install_cell_installs_the_site_wheel_by_hash_and_says_what_to_run_offline():
+    source = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
     compile(source, "install-cell", "exec")
-    assert source.startswith("# 若還沒有安裝本書的函式庫 ch3lib")
-    assert f'"--extra-index-url", "{BASE}simple/", "ch3lib==9.9.9"' in source
+    assert source.startswith("# 若還沒有安裝本書的函式庫 ch3lib 9.9.9")
+    assert f'CH3LIB = "{REQUIREMENT}"' in source
+    assert '"install", "--quiet", CH3LIB]' in source
+    assert "index-url" not in source  # no index at all: the one file, by URL and hash
     assert "無法安裝 ch3lib" in source and "環境沒有任何改變" in source
+    assert "sha256 不符" in source  # a tampered or outdated file is named as such
 
 
 # -- the site as a package index ----------------------------------------------------------
@@ -272,8 +277,31 @@ def test_built_distributions_are_reproducible_and_old_versions_leave_the_cache(t
         stale.append(cache / f"{number:016x}")
         stale[-1].mkdir(parents=True)
         os.utime(stale[-1], (number, number))  # the oldest first
-    first = package_index.distributions(layout.ROOT, cache, 1_700_000_000)
+    first = package_index.distributions(layout.ROOT, cache)
     assert not stale[0].exists() and all(entry.exists() for entry in stale[1:])
-    again = package_index.build_distributions(layout.ROOT, tmp_path / "again", 1_700_000_000)
+    again = package_index.build_distributions(layout.ROOT, tmp_path / "again")
     assert [p.name for p in first] == [p.name for p in again]
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+
+
+def test_the_wheel_depends_on_ch3lib_s_files_only_not_on_the_book_s_readme(tmp_path):
+    """Its hash is pinned in every published notebook (package_index.requirement)."""
+    from tools import layout
+
+    copy = tmp_path / "repo"
+    for name in [*package_index.SOURCES, "README.md"]:
+        source = layout.ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy / name)
+    before = package_index.sources_digest(copy)
+    (copy / "README.md").write_text("# the book's README changed\n", encoding="utf-8")
+    assert package_index.sources_digest(copy) == before
+    (copy / "LICENSE").write_text("changed\n", encoding="utf-8")
+    assert package_index.sources_digest(copy) != before
+
+
+def test_the_home_page_command_quotes_the_requirement():
+    assert package_index.pip_command(REQUIREMENT) == f'pip install "{REQUIREMENT}"'

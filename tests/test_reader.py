@@ -8,13 +8,28 @@ ch3lib from the served site (its dependencies from the package registry, at the 
 pinned versions through ``PIP_CONSTRAINT``, so that the numbers can be compared), and
 every cell's text output must be the one the site shows. Before that, with the network
 unreachable, the first cell must fail with its Chinese message and install nothing.
+
+The first cell must also be safe to run (``ch3book/package_index.py`` explains the
+command): a hostile package index, taken by pip for PyPI, offers impostor ``ch3lib`` files
+that pip ranks above the site's; the first cell must still install the site's wheel, byte
+for byte, while the command the book used to print (``--extra-index-url``) installs the
+impostor, which shows that the test can fail. A tampered wheel on the site must be refused.
 """
 
+import base64
+import csv
+import hashlib
+import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tarfile
 import time
+import tomllib
+import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -69,8 +84,10 @@ def reader_python(tmp_path_factory):
         yield python, pip
 
 
-def _installed(pip) -> str:
-    return subprocess.run([*pip, "freeze"], capture_output=True, text=True, check=True).stdout
+def _installed(pip, env=None) -> str:
+    return subprocess.run(
+        [*pip, "freeze"], capture_output=True, text=True, check=True, env=env
+    ).stdout
 
 
 def _texts(cell) -> list[str]:
@@ -103,8 +120,9 @@ def test_without_network_the_install_cell_says_what_to_run_and_installs_nothing(
         [str(python), "-c", install], cwd=tmp_path, env=offline, capture_output=True, text=True
     )
     assert result.returncode != 0
-    assert "RuntimeError: 無法安裝 ch3lib" in result.stderr
-    assert "pip install --quiet --extra-index-url http://127.0.0.1:9/ch3-book/simple/" in (
+    assert "RuntimeError: 無法安裝 ch3lib：連不上本書網站或套件庫" in result.stderr
+    assert "環境沒有任何改變" in result.stderr
+    assert "pip install 'ch3lib @ http://127.0.0.1:9/ch3-book/simple/ch3lib/ch3lib-" in (
         result.stderr
     )
     assert _installed(pip) == before
@@ -133,7 +151,8 @@ def test_every_notebook_runs_in_a_fresh_python_with_the_site_outputs(
     assert differences == []
     show = subprocess.run([*pip, "show", "-f", "ch3lib"], capture_output=True, text=True).stdout
     version = re.search(r"^Version: (.+)$", show, re.MULTILINE).group(1)
-    assert f'"{base}simple/", "ch3lib=={version}"' in published.cells[0].source
+    wheel = f"{base}simple/ch3lib/ch3lib-{version}-py3-none-any.whl#sha256="
+    assert f'CH3LIB = "ch3lib @ {wheel}' in published.cells[0].source
     assert str(layout.ROOT) not in show  # installed from the site, not from the repository
 
 
@@ -150,3 +169,217 @@ def test_ch3lib_also_installs_from_the_git_repository(tmp_path):
     )
     wheels = [path.name for path in tmp_path.glob("*.whl")]
     assert wheels == [f"ch3lib-{library_version(layout.ROOT)}-py3-none-any.whl"]
+
+
+# -- a hostile package index, and a tampered site ----------------------------------------
+
+
+def _isolated(**settings: str) -> dict[str, str]:
+    """The environment of a reader's pip that reads no configuration file of this machine
+    (its extra indexes and local wheels), with ``settings`` added."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    return {**env, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **settings}
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+    return f"sha256={digest.decode()}"
+
+
+def _wheel(path: Path, files: dict[str, bytes]) -> Path:
+    """A wheel holding ``files``, with the RECORD pip checks."""
+    info = next(name.split("/")[0] for name in files if name.endswith(".dist-info/WHEEL"))
+    rows = [f"{name},{_record_hash(data)},{len(data)}" for name, data in files.items()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr(f"{info}/RECORD", "\n".join([*rows, f"{info}/RECORD,,"]) + "\n")
+    return path
+
+
+def _impostor(folder: Path, version: str, tag: str, build: str = "") -> Path:
+    """A ``ch3lib`` wheel an attacker could upload to PyPI: it says what it is when imported."""
+    name = f"ch3lib-{version}" + (f"-{build}" if build else "") + f"-{tag}.whl"
+    info = f"ch3lib-{version}.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: ch3lib\nVersion: {version}\n"
+    wheel_file = f"Wheel-Version: 1.0\nGenerator: attacker\nRoot-Is-Purelib: true\nTag: {tag}\n"
+    return _wheel(
+        folder / name,
+        {
+            "ch3lib/__init__.py": f'__version__ = "{version}"\nIMPOSTOR = "{name}"\n'.encode(),
+            f"{info}/METADATA": metadata.encode(),
+            f"{info}/WHEEL": (wheel_file + (f"Build: {build}\n" if build else "")).encode(),
+        },
+    )
+
+
+def _impostor_sdist(folder: Path, version: str) -> Path:
+    path = folder / f"ch3lib-{version}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in {
+            "PKG-INFO": f"Metadata-Version: 2.1\nName: ch3lib\nVersion: {version}\n",
+            "pyproject.toml": '[project]\nname = "ch3lib"\nversion = "' + version + '"\n',
+        }.items():
+            data = text.encode()
+            member = tarfile.TarInfo(f"ch3lib-{version}/{name}")
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory):
+    """A package index, served on its own port, that offers only impostor ``ch3lib`` files:
+    0.1.0 with a build tag, 0.1.0 tagged for CPython 3.11, an sdist of 0.1.0, and 0.1.1."""
+    from ch3book.package_index import library_version, write_index
+
+    version = library_version(layout.ROOT)
+    major, minor, patch = version.split(".")
+    newer = f"{major}.{minor}.{int(patch) + 1}"
+    folder = tmp_path_factory.mktemp("impostors")
+    files = [
+        _impostor(folder, version, "py3-none-any", build="1"),
+        _impostor(folder, version, f"cp{sys.version_info.major}{sys.version_info.minor}-none-any"),
+        _impostor_sdist(folder, version),
+        _impostor(folder, newer, "py3-none-any"),
+    ]
+    site_folder = tmp_path_factory.mktemp("hostile-site")
+    write_index(files, site_folder)
+    with serve(site_folder, "/", free_port()) as address:
+        yield f"{address}simple/"
+
+
+@pytest.fixture(scope="module")
+def attacked_python(tmp_path_factory):
+    """A fresh virtual environment with ch3lib's requirements already installed (at the
+    build's versions), so that a hostile index taken for PyPI is asked only for ch3lib."""
+    venv = tmp_path_factory.mktemp("attacked-python") / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = project["project"]["dependencies"]
+    subprocess.run(
+        [*_pip(python), "install", "--quiet", "-c", layout.ROOT / "constraints.txt", *requirements],
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "PIP_CONSTRAINT"},
+    )
+    return python
+
+
+def _site_packages(python: Path) -> Path:
+    (folder,) = (python.parent.parent / "lib").glob("python3.*/site-packages")
+    return folder
+
+
+#: What pip adds to an installed distribution beside the wheel's own files.
+PIP_ADDS = {"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"}
+
+
+def _installed_ch3lib(python: Path) -> dict[str, str]:
+    """Each file pip installed for ch3lib (from its RECORD), with the hash of its bytes now."""
+    packages = _site_packages(python)
+    (info,) = packages.glob("ch3lib-*.dist-info")
+    files = {}
+    with (info / "RECORD").open(encoding="utf-8") as record:
+        for name, *_ in csv.reader(record):
+            if name.endswith(".pyc") or (
+                name.startswith(info.name) and Path(name).name in PIP_ADDS
+            ):
+                continue
+            files[name] = _record_hash((packages / name).read_bytes())
+    return files
+
+
+def _wheel_files(wheel: Path) -> dict[str, str]:
+    """Each file of a wheel (but its RECORD), with the hash of its bytes."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            name: _record_hash(archive.read(name))
+            for name in archive.namelist()
+            if not name.endswith(".dist-info/RECORD")
+        }
+
+
+def _uninstall_ch3lib(python: Path) -> None:
+    subprocess.run(
+        [str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "ch3lib"],
+        check=True,
+        env=_isolated(),
+    )
+
+
+def test_an_impostor_on_the_package_index_cannot_replace_the_site_wheel(
+    served_book, attacked_python, hostile_index, tmp_path
+):
+    base, built = served_book
+    python = attacked_python
+    install = nbformat.read(built / "_sources" / "3-5-first-steps.ipynb", as_version=4)
+    (wheel,) = (built / "simple" / "ch3lib").glob("*.whl")
+    version = wheel.name.split("-")[1]
+    attacked = _isolated(PIP_INDEX_URL=hostile_index)  # the index pip takes for PyPI
+
+    # The regression case: the command the book printed before installs an impostor.
+    extra_index = [str(python), "-m", "pip", "install", "--quiet"]
+    extra_index += ["--extra-index-url", f"{base}simple/", f"ch3lib=={version}"]
+    subprocess.run(extra_index, check=True, cwd=tmp_path, env=attacked, capture_output=True)
+    taken = subprocess.run(
+        [str(python), "-c", "import ch3lib; print(getattr(ch3lib, 'IMPOSTOR', 'the site'))"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"--extra-index-url {base}simple/ ch3lib=={version} installed: {taken}")
+    assert taken.endswith(".whl") and _installed_ch3lib(python) != _wheel_files(wheel)
+    _uninstall_ch3lib(python)
+
+    # The notebook's first cell: the site's wheel, byte for byte.
+    result = subprocess.run(
+        [str(python), "-c", install.cells[0].source],
+        cwd=tmp_path,
+        env=attacked,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"已安裝 ch3lib {version}"
+    print(f"the first cell installed: {wheel.name} from {base}simple/ch3lib/")
+    assert _installed_ch3lib(python) == _wheel_files(wheel)
+    _uninstall_ch3lib(python)
+
+
+def test_a_tampered_wheel_on_the_site_is_refused_and_installs_nothing(
+    served_book, attacked_python, tmp_path
+):
+    base, built = served_book
+    python = attacked_python
+    install = nbformat.read(built / "_sources" / "3-6-keras-api.ipynb", as_version=4)
+    (wheel,) = (built / "simple" / "ch3lib").glob("*.whl")
+    tampered_site = tmp_path / "site"
+    shutil.copytree(built / "simple", tampered_site / "simple")
+    target = tampered_site / "simple" / "ch3lib" / wheel.name
+    with zipfile.ZipFile(wheel) as original:
+        files = {name: original.read(name) for name in original.namelist()}
+    files = {name: data for name, data in files.items() if not name.endswith("/RECORD")}
+    files["ch3lib/__init__.py"] += b"\nprint('tampered')\n"
+    _wheel(target, files)  # a valid wheel, with a RECORD of its own: only the hash differs
+    before = _installed(_pip(python), env=_isolated())
+    with serve(tampered_site, "/ch3-book/", free_port()) as tampered:
+        source = install.cells[0].source.replace(base, tampered)
+        result = subprocess.run(
+            [str(python), "-c", source],
+            cwd=tmp_path,
+            env=_isolated(),
+            capture_output=True,
+            text=True,
+        )
+    assert result.returncode != 0
+    assert "DO NOT MATCH THE HASHES" in result.stderr  # pip's own refusal, shown to the reader
+    assert "RuntimeError: 無法安裝 ch3lib：本書網站上的 ch3lib 與這本筆記本記錄的 sha256 不符" in (
+        result.stderr
+    )
+    assert _installed(_pip(python), env=_isolated()) == before
+
+
+def _pip(python: Path) -> list[str]:
+    return [str(python), "-m", "pip", "--disable-pip-version-check"]

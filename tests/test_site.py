@@ -328,16 +328,114 @@ def test_reader_notebooks_are_plain_commonmark_with_working_links(site):
     assert leftovers == [] and broken == []
 
 
-def test_reader_notebooks_start_by_installing_ch3lib_from_the_site(site):
+def _site_requirement(site: Path) -> str:
+    """``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<the published wheel's digest>``."""
+    import hashlib
+
+    (wheel,) = (site / "simple" / "ch3lib").glob("*.whl")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    return f"ch3lib @ {base_url(site)}simple/ch3lib/{wheel.name}#sha256={digest}"
+
+
+def test_reader_notebooks_start_by_installing_the_site_wheel_by_hash(site):
+    requirement = _site_requirement(site)
+    for name in NOTEBOOK_PAGES:
+        first, second = _reader_notebook(site, name).cells[:2]
+        assert f'CH3LIB = "{requirement}"' in first.source, name
+        assert "index-url" not in first.source, name
+        assert second.source.endswith("import ch3lib\nch3lib.setup()"), name
+
+
+def test_the_home_page_installs_the_site_wheel_by_hash(site):
+    commands = [pre.get_text() for pre in soup(site / "index.html").select("div.highlight pre")]
+    assert f'pip install "{_site_requirement(site)}"\n' in commands
+    assert not any("index-url" in command for command in commands)
+
+
+def _conf_redirects() -> list[str]:
+    """The old page names of ``redirects`` in conf.py (read, not imported)."""
+    import ast
+
+    for node in ast.parse((ROOT / "conf.py").read_text(encoding="utf-8")).body:
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if getattr(target, "id", None) == "redirects":
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("conf.py has no `redirects` setting")
+
+
+#: The site's top level besides the pages and their folders: what Sphinx, the theme and the
+#: book's features publish (the package index, the projector views, the PDF of `make pdf`).
+SITE_ENTRIES = {
+    "_images",
+    "_sources",
+    "_static",
+    "qr",
+    "simple",
+    "404.html",
+    "search.html",
+    "objects.inv",
+    "sitemap.xml",
+    "ch3-book.pdf",
+}
+#: Names that are a build's bookkeeping or a cache, never content.
+NOT_CONTENT = re.compile(r"^\.|^__pycache__$|\.pyc$|^jupyter_execute$|^doctrees$|\.pickle$")
+
+
+def test_the_site_holds_only_what_the_book_publishes(site):
+    """Nothing Sphinx keeps for itself (``.buildinfo``), no cache, no stray folder."""
+    sources = [
+        path.relative_to(ROOT / "book").with_suffix("")
+        for path in (ROOT / "book").rglob("*.md")
+        if path.name != "CONVENTIONS.md" and path.relative_to(ROOT / "book").parts[0][0] not in "_."
+    ]
+    pages = {f"{doc}.html" if len(doc.parts) == 1 else doc.parts[0] for doc in sources}
+    allowed = SITE_ENTRIES | pages | {f"{old}.html" for old in _conf_redirects()}
+    assert sorted(path.name for path in site.iterdir() if path.name not in allowed) == []
+    bookkeeping = [
+        p.relative_to(site).as_posix() for p in site.rglob("*") if NOT_CONTENT.search(p.name)
+    ]
+    assert bookkeeping == []
+
+
+def test_the_published_wheel_and_sdist_hold_ch3lib_and_nothing_else(site):
+    """Its sources, its metadata and its licence: no tests, caches, environments or paths."""
+    import tarfile
+    import zipfile
+
     from ch3book.package_index import library_version
 
     version = library_version(ROOT)
-    for name in NOTEBOOK_PAGES:
-        first, second = _reader_notebook(site, name).cells[:2]
-        assert f'"--extra-index-url", "{base_url(site)}simple/", "ch3lib=={version}"' in (
-            first.source
-        )
-        assert second.source.endswith("import ch3lib\nch3lib.setup()"), name
+    library = ROOT / "src" / "ch3lib"
+    modules = sorted(
+        f"ch3lib/{path.relative_to(library).as_posix()}"
+        for path in [*library.rglob("*.py"), library / "py.typed"]
+        if "__pycache__" not in path.parts
+    )
+    info = f"ch3lib-{version}.dist-info"
+    folder = site / "simple" / "ch3lib"
+    with zipfile.ZipFile(folder / f"ch3lib-{version}-py3-none-any.whl") as wheel:
+        members = {name: wheel.read(name) for name in wheel.namelist()}
+    expected = {*modules, *(f"{info}/{name}" for name in ("METADATA", "WHEEL", "RECORD"))}
+    expected |= {f"{info}/top_level.txt", f"{info}/licenses/LICENSE"}
+    assert sorted(members) == sorted(expected)
+    prefix = f"ch3lib-{version}"
+    egg_info = [f"src/ch3lib.egg-info/{name}" for name in ("PKG-INFO", "SOURCES.txt")]
+    egg_info += [f"src/ch3lib.egg-info/{n}" for n in ("dependency_links.txt", "requires.txt")]
+    egg_info += ["src/ch3lib.egg-info/top_level.txt"]
+    with tarfile.open(folder / f"ch3lib-{version}.tar.gz") as sdist:
+        files = {m.name: sdist.extractfile(m).read() for m in sdist.getmembers() if m.isfile()}
+        folders = sorted(m.name for m in sdist.getmembers() if m.isdir())
+    expected_files = ["LICENSE", "PKG-INFO", "pyproject.toml", "setup.cfg", *egg_info]
+    expected_files += [f"src/{module}" for module in modules]
+    assert sorted(files) == sorted(f"{prefix}/{name}" for name in expected_files)
+    assert folders == [
+        prefix,
+        f"{prefix}/src",
+        f"{prefix}/src/ch3lib",
+        f"{prefix}/src/ch3lib.egg-info",
+    ]
+    leaks = re.compile(rb"/work/|/root\b|/home/|/tmp/|\.venv/|site-packages|" + str(ROOT).encode())
+    assert [name for name, data in {**members, **files}.items() if leaks.search(data)] == []
 
 
 def test_every_notebook_page_opens_in_colab_from_the_published_notebooks(site, tmp_path):
@@ -350,7 +448,9 @@ def test_every_notebook_page_opens_in_colab_from_the_published_notebooks(site, t
         f"{name}.ipynb" for name in NOTEBOOK_PAGES
     ]
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
-    steps = "\n".join(step.get("run", "") for step in workflow["jobs"]["build"]["steps"])
+    steps = "\n".join(
+        step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+    )
     assert workflow["jobs"]["build"]["env"]["BOOK_REPOSITORY"] == "${{ github.repository }}"
     colab = re.compile(
         r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/([\w.-]+)/(.+)"

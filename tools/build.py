@@ -37,10 +37,10 @@ from tools import layout
 #: Environment variables the published site depends on (besides the sources).
 SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
 
-#: Files whose content the site depends on: the sources, the library, the configuration
+#: Files whose content the site depends on: the sources, the library, the configuration,
 #: the dependency pins (a different TensorFlow can print different numbers) and the
-#: README (the long description in the wheel the site publishes).
-INPUT_FILES = ("conf.py", "pyproject.toml", "constraints.txt", "tools/build.py", "README.md")
+#: licence (in the wheel the site publishes; ``pyproject.toml`` is in it too).
+INPUT_FILES = ("conf.py", "pyproject.toml", "constraints.txt", "tools/build.py", "LICENSE")
 INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 

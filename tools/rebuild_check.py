@@ -167,6 +167,11 @@ def edit_conf(ws: Path) -> None:
     )
 
 
+def edit_licence(ws: Path) -> None:
+    """ch3lib's wheel changes, and no page: every notebook pins the new wheel's hash."""
+    replace(ws / "LICENSE", "Copyright (c) 2026 ", "Copyright (c) 2026-2027 ")
+
+
 NEW_PAGE = """(extra-page)=
 # 補充頁
 
@@ -204,6 +209,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "subsection title": edit_subsection_title,
     "code cell added": edit_add_cell,
     "conf.py": edit_conf,
+    "licence (the wheel)": edit_licence,
     "add a page": edit_add_page,
     "rename a page": edit_rename_page,
     "delete a page": edit_delete_page,

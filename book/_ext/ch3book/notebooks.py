@@ -11,8 +11,8 @@ fails on a reader's machine), no way to get ch3lib, build metadata (``jupytext``
 produced. This module publishes, in ``_sources/<page>.ipynb``, the notebook a reader
 downloads or opens in Colab:
 
-- a first cell that installs ch3lib from the site's package index (``package_index``)
-  when it is missing, then the page's set-up cell, visible;
+- a first cell that installs ch3lib from the site, by the wheel's URL and hash
+  (``package_index.requirement``), when it is missing, then the page's set-up cell, visible;
 - the Markdown in plain CommonMark + HTML (``commonmark``), links absolute;
 - the cells tagged ``remove-cell`` left out (the build's checks and ``glue()`` calls);
 - the outputs of the cached execution;
@@ -93,26 +93,40 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
     return notebook
 
 
-def install_cell_source(index_url: str, version: str) -> str:
-    """The first cell of a reader's notebook: install ch3lib when it is missing.
+def install_cell_source(requirement: str, version: str) -> str:
+    """The first cell of a reader's notebook: install this ch3lib when it is missing.
 
-    pip downloads every package before it installs any, so without a network nothing is
-    installed; the cell then says so in Chinese, with the command to run, and stops.
+    ``requirement`` is the site's wheel by URL and hash (``package_index.requirement``):
+    pip installs that file and nothing else in its place, whatever PyPI holds. One
+    ``pip install`` downloads and checks every package before it installs any, so without a
+    network, or when the site's file is not the one the notebook pins, nothing is
+    installed; the cell then says which of the two happened, in Chinese, with the command
+    to run, and stops. Another version already installed is replaced; this one is kept.
     """
     return f"""\
-# 若還沒有安裝本書的函式庫 ch3lib，就從本書網站安裝（已安裝則略過）
-import importlib, importlib.util, subprocess, sys
+# 若還沒有安裝本書的函式庫 ch3lib {version}，就從本書網站安裝（已安裝則略過）。
+# 只安裝本書網站上的這個檔案：網址最後的 sha256 由 pip 核對，
+# 其他來源（例如 PyPI 上同名的套件）都不能取代它。
+import importlib, importlib.metadata, shlex, subprocess, sys
 
-if importlib.util.find_spec("ch3lib") is None:
-    pip = [sys.executable, "-m", "pip", "install", "--quiet",
-           "--extra-index-url", "{index_url}", "ch3lib=={version}"]
+CH3LIB = "{requirement}"
+try:
+    installed = importlib.metadata.version("ch3lib")
+except importlib.metadata.PackageNotFoundError:
+    installed = None
+if installed != "{version}":
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", CH3LIB]
     result = subprocess.run(pip, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stderr[-2000:], file=sys.stderr)
+        if "DO NOT MATCH THE HASHES" in result.stderr:
+            why = ("本書網站上的 ch3lib 與這本筆記本記錄的 sha256 不符，pip 拒絕安裝"
+                   "（檔案可能遭到竄改，或這本筆記本比網站舊：請從書上重新下載筆記本）。")
+        else:
+            why = "連不上本書網站或套件庫（沒有網路嗎？）。"
         raise RuntimeError(
-            "無法安裝 ch3lib：連不上本書網站或套件庫（沒有網路嗎？）。"
-            "pip 要全部下載完成才會安裝，所以環境沒有任何改變。"
-            "連上網路後再執行這一格，或在終端機執行：" + " ".join(pip[2:]))
+            "無法安裝 ch3lib：" + why + "pip 要全部下載、核對完成才會安裝，所以環境沒有任何改變。"
+            "稍後再執行這一格，或在終端機執行：pip install " + shlex.quote(CH3LIB))
     importlib.invalidate_caches()
     print("已安裝 ch3lib {version}")
 """
@@ -211,7 +225,7 @@ def executed_notebook(app, docname: str) -> Any | None:
     links = targets(app, docname, notebook)
     without_solutions(notebook, _page_url(app.config.html_baseurl, docname))
     install = install_cell_source(
-        package_index.index_url(app.config),
+        package_index.requirement(app),
         package_index.library_version(Path(app.config.book_package_root)),
     )
     return stable(reader_notebook(notebook, links, install))

@@ -1,4 +1,4 @@
-"""The site is also a package index: ``pip install --extra-index-url <site>simple/ ch3lib``.
+"""The site is also a package index, and the readers install ch3lib from it by hash.
 
 A reader's notebook starts by installing ch3lib, and a reader has only the site. At every
 build this module makes ch3lib's wheel and sdist from ``src/`` and publishes them under
@@ -6,10 +6,30 @@ build this module makes ch3lib's wheel and sdist from ``src/`` and publishes the
 ``simple/ch3lib/index.html``, each file linked with its ``#sha256=`` digest), so that pip
 finds them wherever the site is served, GitHub Pages or ``python -m http.server``.
 
-The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` extra, as in
+**How readers install it** (``requirement``): a direct reference to the site's wheel,
+pinned by its hash, ``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<digest>``, in one
+``pip install`` whose other requirements (TensorFlow, Keras, …) come from PyPI. pip takes
+ch3lib from that URL and nowhere else and refuses a file whose hash differs. It is not
+``--extra-index-url <site>simple/ ch3lib==<version>``: pip merges an extra index with PyPI
+and takes the best candidate of either, so anyone registering ``ch3lib`` on PyPI with a
+build tag or a more specific wheel tag would be installed instead (dependency confusion,
+``tests/test_reader.py`` shows it). Nor ``--index-url <site>simple/ --no-deps`` and a
+second ``pip install`` of the requirements: two commands can leave a reader's
+environment half changed when the second fails offline, and the first one trusts the
+site's index page without a pinned hash. The notebooks' install cell (``notebooks``), the
+``{pip-install}`` directive of the home page and the README's advice all use
+``requirement``.
+
+The wheel's bytes are therefore a promise made in every published notebook: they are a
+function of ch3lib's own files only (``SOURCES``: the library, ``pyproject.toml``,
+``LICENSE``), built with a fixed date (``EPOCH``), not the last commit's, so that a commit
+that does not touch the library leaves every notebook's hash as it was. When the wheel does
+change, every page is written again (``reuse.SHARED_INPUTS``), and so is every notebook.
+
+The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` group, as in
 ``pyproject.toml``'s ``build-system``), in a copy of the sources, with ``SOURCE_DATE_EPOCH``
 set; the sdist, whose tar and gzip headers setuptools stamps with file times, the clock and
-the file name, is rewritten with the source date, sorted members and no owner, so that two
+the file name, is rewritten with that date, sorted members and no owner, so that two
 builds of the same sources publish the same bytes. Built files are kept in
 ``~/.cache/ch3-book/package/<hash of the sources>/`` (``$XDG_CACHE_HOME``), shared by every
 checkout and kept by ``make clean``, like pip's wheel cache: the hash covers everything they
@@ -17,7 +37,7 @@ are made from, so a clean build reuses them and still publishes what a fresh bui
 them would (``tests/test_ch3book.py`` builds twice and compares the bytes). Only the
 ``CACHE_KEEP`` most recently used versions stay. When they must be built, it happens in a
 thread from the start of the build (``builder-inited``), while the pages are read and
-executed, and they are collected at the end (``build-finished``).
+executed; the pages that show the requirement wait for it while they are written.
 
 No stock extension publishes a package index; a hand-made one is two short HTML pages.
 The ``{pip-install}`` directive shows the command that installs from it (the index page's
@@ -40,13 +60,21 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-#: What the distributions are made from, relative to the repository root.
-SOURCES = ("pyproject.toml", "README.md", "src/ch3lib")
+from ch3book import reuse
+
+#: What the distributions are made from, relative to the repository root: ch3lib's own
+#: files, not the book's README (the long description is in ``pyproject.toml``).
+SOURCES = ("pyproject.toml", "LICENSE", "src/ch3lib")
 PROJECT = "ch3lib"
+#: The date of every file in the wheel and sdist: 1980-01-01, the earliest a zip can hold.
+#: Not the last commit's: a commit that leaves ch3lib alone must not change its hash.
+EPOCH = 315_532_800
 INDEX = "simple"  # the folder of the site that pip is pointed at
 #: The cache is ``…/ch3-book/package``: the only folder whose contents are ever deleted here.
 CACHE_PARTS = ("ch3-book", "package")
@@ -75,7 +103,7 @@ def _source_files(root: Path) -> list[Path]:
     return files
 
 
-def sources_digest(root: Path, epoch: int) -> str:
+def sources_digest(root: Path, epoch: int = EPOCH) -> str:
     """Hash of everything the distributions are made from, the backend's version included."""
     backend = importlib.metadata.version("setuptools")
     digest = hashlib.sha256(f"{epoch}\0{sys.version_info[:2]}\0{backend}\0".encode())
@@ -105,7 +133,7 @@ def normalize_sdist(path: Path, epoch: int) -> None:
         compressed.write(raw.getvalue())
 
 
-def build_distributions(root: Path, out: Path, epoch: int) -> list[Path]:
+def build_distributions(root: Path, out: Path, epoch: int = EPOCH) -> list[Path]:
     """Build the wheel and sdist of ch3lib into ``out``; return their paths."""
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -174,7 +202,7 @@ def check_cache(cache: Path) -> None:
         )
 
 
-def distributions(root: Path, cache: Path, epoch: int) -> list[Path]:
+def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
     """This version's wheel and sdist, from ``cache`` or built into it.
 
     ``cache`` must be an absolute ``…/ch3-book/package`` folder: the least recently used
@@ -206,10 +234,25 @@ def start_distributions(app) -> None:
         return
     cache = Path(config.book_package_cache)
     check_cache(cache)
-    root, epoch = Path(config.book_package_root), config.book_source_date
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    _PENDING[id(app)] = executor.submit(distributions, root, cache, epoch)
+    _PENDING[id(app)] = executor.submit(distributions, Path(config.book_package_root), cache)
     executor.shutdown(wait=False)  # the thread ends with the build; nothing waits here
+
+
+def published_files(app) -> list[Path]:
+    """The wheel and sdist this build publishes.
+
+    Waits for the thread that builds them, or builds them now (a builder that started none).
+    """
+    pending = _PENDING.get(id(app))
+    if pending is None:
+        config = app.config
+        pending = concurrent.futures.Future()
+        pending.set_result(
+            distributions(Path(config.book_package_root), Path(config.book_package_cache))
+        )
+        _PENDING[id(app)] = pending
+    return pending.result()
 
 
 def publish_index(app, exception) -> None:
@@ -223,29 +266,60 @@ def publish_index(app, exception) -> None:
 
 
 def index_url(config) -> str:
-    """The address pip is given: ``<html_baseurl>simple/``."""
+    """The address of the site's package index: ``<html_baseurl>simple/``."""
     return f"{config.html_baseurl.rstrip('/')}/{INDEX}/"
 
 
+def requirement(app) -> str:
+    """What readers install: the site's wheel, by URL, pinned by its hash.
+
+    ``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<digest>`` (the module docstring says why
+    not an extra index). The empty string when the book publishes no package.
+    """
+    if not app.config.book_package_root:
+        return ""
+    (wheel,) = [path for path in published_files(app) if path.suffix == ".whl"]
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    return f"{PROJECT} @ {index_url(app.config)}{PROJECT}/{wheel.name}#sha256={digest}"
+
+
+def pip_command(requirement: str) -> str:
+    """The shell command that installs ``requirement`` (quoted: it holds spaces)."""
+    return f'pip install "{requirement}"'
+
+
+class pip_install(nodes.General, nodes.Element):  # noqa: N801  (docutils names nodes so)
+    """Where ``{pip-install}`` shows the command; filled in when the page is written."""
+
+
 class PipInstall(SphinxDirective):
-    """``{pip-install}``: the command that installs this version of ch3lib from the site."""
+    """``{pip-install}``: the command that installs this build's ch3lib from the site."""
 
     def run(self) -> list[nodes.Node]:
-        """A ``bash`` code block; the page is read again when the version changes."""
-        root = Path(self.config.book_package_root)
-        self.env.note_dependency(str(root / "src" / PROJECT / "__init__.py"))
-        command = (
-            f"pip install --extra-index-url {index_url(self.config)} "
-            f'"{PROJECT}=={library_version(root)}"'
-        )
-        return [nodes.literal_block(command, command, language="bash")]
+        """A placeholder: the wheel's hash is known only once it is built."""
+        return [pip_install()]
+
+
+class FillPipInstall(SphinxPostTransform):
+    """The placeholder becomes a ``bash`` code block with ``pip_command(requirement)``."""
+
+    default_priority = 100
+
+    def run(self, **kwargs: Any) -> None:
+        """Replace every ``pip_install`` node of the page being written."""
+        for node in list(self.document.findall(pip_install)):
+            command = pip_command(requirement(self.app))
+            node.replace_self(nodes.literal_block(command, command, language="bash"))
 
 
 def setup_package_index(app) -> None:
     """Register the settings (set in conf.py), the directive and the publishing step."""
     app.add_config_value("book_package_root", "", "", types=(str,))
     app.add_config_value("book_package_cache", "", "", types=(str,))
-    app.add_config_value("book_source_date", 0, "", types=(int,))
+    app.add_node(pip_install)
     app.add_directive("pip-install", PipInstall)
+    app.add_post_transform(FillPipInstall)
+    # Every notebook's first cell and the home page show the wheel's hash.
+    reuse.SHARED_INPUTS["ch3lib's wheel"] = requirement
     app.connect("builder-inited", start_distributions)
     app.connect("build-finished", publish_index)

@@ -8,9 +8,11 @@ its navigation and in ``[](#label)`` links, the figure numbers it cites, the API
 and glossary terms it links, the stylesheets' ``?v=`` checksums). So:
 
 - ``env-get-updated``: the digest of everything a page reads from outside its own
-  doctree (``global_digest``) is compared with the last build's; if it differs, every
-  page is written again. A page that summarises what the others contain, such as the
-  build report's table, is written again when that summary changes (``SUMMARIES``).
+  doctree (``global_digest``, with the ``SHARED_INPUTS`` other modules register, such as
+  the hash of ch3lib's wheel that every notebook's first cell pins) is compared with the
+  last build's; if it differs, every page is written again. A page that summarises what
+  the others contain, such as the build report's table, is written again when that
+  summary changes (``SUMMARIES``).
 - ``build-finished``: what the copy brought but this build no longer has is deleted: the
   HTML and sources of a deleted or renamed page, and every image no page shows. Folders
   that a feature rewrites as a whole when the page that owns them is written
@@ -64,6 +66,11 @@ def _static_digest(app) -> str:
     return digest.hexdigest()
 
 
+#: What pages show that is neither in a doctree nor in the environment: name → a function
+#: of the Sphinx application (``package_index``: the wheel readers install, by hash).
+SHARED_INPUTS: dict[str, Callable[[Any], str]] = {}
+
+
 def global_digest(app, env) -> str:
     """Everything a page's HTML reads from outside its own doctree, hashed."""
     domains = env.domaindata
@@ -79,6 +86,7 @@ def global_digest(app, env) -> str:
         sorted((k, repr(v)) for k, v in env.toc_secnumbers.items()),
         _static_digest(app),
         [(name, importlib.metadata.version(name)) for name in PACKAGES],
+        sorted((name, shared(app)) for name, shared in SHARED_INPUTS.items()),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
