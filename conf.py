@@ -107,6 +107,7 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
+    "search_bar_text": "搜尋這本書…",  # the search fields' placeholder (the theme's is English)
 }
 # The theme's sidebar (theme.conf), with its logo link and search button inside landmarks
 # (book/_templates/book-sidebar-*.html): axe-core finds no content outside landmarks.

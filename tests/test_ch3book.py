@@ -91,7 +91,9 @@ def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
     start = "```{solution-start} ex-1\n:class: dropdown\n:label: sol-1\n```"
     notebook = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_markdown_cell(f"```{{exercise}} E\n:label: ex-1\n\nQ?\n```\n\n{start}"),
+            nbformat.v4.new_markdown_cell(
+                f"```{{exercise}} E\n:label: ex-3-1-1\n\nQ?\n```\n\n{start}"
+            ),
             nbformat.v4.new_code_cell("answer = 42"),
             nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\nAfter."),
         ]
@@ -141,7 +143,10 @@ TARGETS = commonmark.Targets(
             f"> **標題**\n>\n> 內文 [張量]({TERM})",
         ),
         ("```{note}\n一行\n```", "> **備註**\n>\n> 一行"),
-        ("```{exercise} 預測\n:label: ex-1\n\n問題？\n```", "> **練習：預測**\n>\n> 問題？"),
+        (
+            "```{exercise} 預測\n:label: ex-3-5-2\n:nonumber:\n\n問題？\n```",
+            "> **練習 2（預測）**\n>\n> 問題？",
+        ),
         (
             "```{literalinclude} ../src/x.py\n:language: python\n:pyobject: f\n```",
             "```python\n# ../src/x.py f\n```",
@@ -305,3 +310,116 @@ def test_the_wheel_depends_on_ch3lib_s_files_only_not_on_the_book_s_readme(tmp_p
 
 def test_the_home_page_command_quotes_the_requirement():
     assert package_index.pip_command(REQUIREMENT) == f'pip install "{REQUIREMENT}"'
+
+
+# -- Keras's training log ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "published"),
+    [
+        (
+            "Epoch 1/10\n16/16 - 1s - 35ms/step - binary_accuracy: 0.5870 - loss: 0.6634\n",
+            "Epoch 1/10\n16/16 - … - binary_accuracy: 0.5870 - loss: 0.6634\n",
+        ),
+        ("1/1 - 0s - 950us/step - loss: 1.0000e-04\n", "1/1 - … - loss: 1.0000e-04\n"),
+        ("1/1 - 12s - 12s/step\n", "1/1 - …\n"),
+        ("Loss at step 3: 0.1000\n", "Loss at step 3: 0.1000\n"),  # not Keras's: kept
+        ("took 1s - 35ms/step in my loop\n", "took 1s - 35ms/step in my loop\n"),
+    ],
+)
+def test_only_the_timings_of_keras_epoch_lines_are_elided(printed, published):
+    from ch3book.stable_outputs import stable_text
+
+    assert stable_text(printed) == published
+
+
+@pytest.mark.parametrize(
+    ("printed", "published"),
+    [
+        (
+            "File \x1b[32m/work/.venv/lib/python3.11/site-packages/tensorflow/x.py:10\x1b[0m",
+            "File \x1b[32m…/tensorflow/x.py:10\x1b[0m",
+        ),
+        (
+            r"File C:\Users\ann\env\Lib\site-packages\keras\y.py:3",
+            r"File …/keras\y.py:3",
+        ),
+        ("File /usr/lib/python3/dist-packages/numpy/z.py", "File …/numpy/z.py"),
+        ("Cell In[5], line 2", "Cell In[5], line 2"),
+    ],
+)
+def test_install_paths_in_tracebacks_are_elided(printed, published):
+    from ch3book.stable_outputs import stable_text
+
+    assert stable_text(printed) == published
+
+
+@pytest.mark.parametrize(
+    ("label", "subtitle", "expected"),
+    [("ex-3-6-2", "換激勵函數", "練習 2（換激勵函數）"), ("ex-4-10", "", "練習 10")],
+)
+def test_an_exercise_is_numbered_by_its_label_with_full_width_parentheses(
+    label, subtitle, expected
+):
+    from ch3book import exercises
+
+    assert exercises.title(label, subtitle) == expected
+
+
+def test_an_exercise_label_that_gives_no_number_is_a_clear_error():
+    from ch3book import exercises
+
+    with pytest.raises(ValueError, match=r"ex-<section>-<number>\)\. Received: 'ex-one'"):
+        exercises.title("ex-one")
+
+
+def test_search_snippets_keep_a_chinese_sentence_whole_around_links_and_code():
+    from docutils import nodes
+
+    from ch3book.search import _text
+
+    paragraph = nodes.paragraph(
+        "",
+        "",
+        nodes.Text("稱為它的"),
+        nodes.reference("", "形狀", refuri="#term"),
+        nodes.Text("（shape），用 "),
+        nodes.literal("", "tf.Variable"),
+        nodes.Text(" 建立"),
+    )
+    item = nodes.bullet_list(
+        "", nodes.list_item("", paragraph), nodes.list_item("", nodes.paragraph("", "下一項"))
+    )
+    assert _text(paragraph) == "稱為它的形狀（shape），用 tf.Variable 建立"
+    assert _text(item) == "稱為它的形狀（shape），用 tf.Variable 建立 下一項"
+
+
+def _linked(before: str, link: str, after: str):
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    document = new_document("test")
+    paragraph = nodes.paragraph(
+        "", "", nodes.Text(before), nodes.reference("", link), nodes.Text(after)
+    )
+    document += paragraph
+    return document, paragraph
+
+
+@pytest.mark.parametrize(
+    ("before", "link", "after", "expected"),
+    [
+        ("見 ", "可重現的結果", "）", "見可重現的結果）"),
+        ("如 ", "圖 1", " 所示", "如圖 1 所示"),
+        ("見 ", "3-5-4 端到端的範例", " 一節", "見 3-5-4 端到端的範例一節"),
+        ("use ", "Keras", " here", "use Keras here"),
+        ("見 ", "tf.Variable", " 的說明", "見 tf.Variable 的說明"),
+    ],
+)
+def test_no_space_between_chinese_text_and_a_chinese_link(before, link, after, expected):
+    from ch3book.cjk_spacing import join_chinese_around_links
+
+    document, paragraph = _linked(before, link, after)
+    join_chinese_around_links(document)
+    assert paragraph.astext() == expected

@@ -97,3 +97,18 @@ def test_gzip_is_reproducible_and_only_for_text(tmp_path):
     assert serve.gzipped(page.read_bytes()) == serve.gzipped(page.read_bytes())
     assert serve.transfer_size(page) < page.stat().st_size
     assert serve.transfer_size(image) == image.stat().st_size
+
+
+def test_a_bookmark_chromium_named_twice_is_named_once(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    chapter = writer.add_outline_item(title="3-1 TensorFlow 是什麼？", page_number=0)
+    writer.add_outline_item(title="練習練習", page_number=0, parent=chapter)
+    kept = ["反反覆覆", "謝謝"]  # not one string twice; a word, not a doubled title
+    for title in kept:
+        writer.add_outline_item(title=title, page_number=0, parent=chapter)
+    assert pdf.undouble_bookmarks(writer) == ["練習"]
+    titles = [item.title for item in writer.outline[1]]
+    assert titles == ["練習", *kept]

@@ -79,7 +79,8 @@ def reader_python(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environ.items():
             patch.setenv(name, value)
-        for name in ("PYTHONPATH", "VIRTUAL_ENV"):
+        # A reader's Jupyter draws plt.show() inline: not the tests' MPLBACKEND=Agg (conftest).
+        for name in ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND"):
             patch.delenv(name, raising=False)
         yield python, pip
 
@@ -92,7 +93,10 @@ def _installed(pip, env=None) -> str:
 
 def _texts(cell) -> list[str]:
     """A code cell's text outputs: printed text (a stream's pieces joined, as the site's
-    notebooks are merged), results, errors (not images or HTML)."""
+    notebooks are merged, and what depends on the run elided, as the site does), results,
+    errors (not images or HTML)."""
+    from ch3book.stable_outputs import stable_text
+
     texts, previous = [], None
     for output in cell.get("outputs", []):
         if output.output_type == "stream" and previous == output.name:
@@ -104,7 +108,7 @@ def _texts(cell) -> list[str]:
         elif "text/plain" in output.get("data", {}):
             texts.append(output.data["text/plain"])
         previous = output.get("name")
-    return texts
+    return [stable_text(text) for text in texts]
 
 
 def test_without_network_the_install_cell_says_what_to_run_and_installs_nothing(

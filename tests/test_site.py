@@ -90,15 +90,28 @@ def test_no_logs_addresses_paths_or_progress_bars_in_published_files(site, what)
     assert offenders == []
 
 
-def test_no_stderr_outputs_and_only_the_intended_traceback(site):
-    tracebacks = []
+#: The errors the lessons show on purpose (``raises-exception``), page by page, in order.
+INTENDED_ERRORS = {
+    "3-5-first-steps.html": [
+        "does not support item assignment",
+        "A non-persistent GradientTape can only be used to compute one set of gradients",
+    ],
+}
+
+
+def test_no_stderr_outputs_and_only_the_intended_tracebacks(site):
+    found = {}
     for page in pages(site):
         doc = soup(page)
         assert doc.select(".output.stderr") == [], page.name
-        tracebacks += [page.name for _ in doc.select(".output.traceback")]
-    assert tracebacks == ["3-5-first-steps.html"]
-    text = soup(site / "3-5-first-steps.html").select_one(".output.traceback").get_text()
-    assert "does not support item assignment" in text
+        tracebacks = [block.get_text() for block in doc.select(".output.traceback")]
+        if tracebacks:
+            found[page.relative_to(site).as_posix()] = tracebacks
+    assert sorted(found) == sorted(INTENDED_ERRORS)
+    for page, messages in INTENDED_ERRORS.items():
+        assert len(found[page]) == len(messages), page
+        for traceback, message in zip(found[page], messages, strict=True):
+            assert message in traceback, page
 
 
 def test_every_image_has_alt_text_and_exists(site):
@@ -161,7 +174,8 @@ def test_build_device_in_prose_matches_the_table(site):
     doc = soup(site / "3-4-workstation.html")
     table = doc.select_one("table.ch3lib-build-info")
     device = next(tr.td.get_text() for tr in table.find_all("tr") if tr.th.get_text() == "device")
-    assert doc.select_one("span.pasted-text").get_text() == device
+    prose = doc.find(string=re.compile("本書這次建置在")).parent
+    assert prose.select_one("span.pasted-text").get_text() == device
 
 
 def test_executed_outputs_are_present(site):
@@ -264,11 +278,39 @@ def test_no_markdown_left_unrendered_in_the_prose(site):
     assert leftovers == []
 
 
+#: A line of a solution's code on each page with exercises (its notebook must not have it).
+SOLUTION_CODE = {
+    "3-1-tensorflow": "wrong_model = keras.Sequential(",
+    "3-4-workstation": "a = tf.random.uniform((3,))\nb = tf.random.uniform((3,))",
+    "3-5-first-steps": "def train_with(rate, steps=40):",
+    "3-6-keras-api": "class OpsDense(SimpleDense):",
+}
+
+
 def test_downloaded_notebooks_keep_the_exercises_but_not_the_solutions(site):
-    for name in ("3-5-first-steps", "3-6-keras-api"):
-        notebook = (site / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8")
-        assert "練習：" in notebook and "解答在網頁上" in notebook
-        assert "solution-start" not in notebook and "assert small.count_params()" not in notebook
+    for name, solution in SOLUTION_CODE.items():
+        cells = _reader_notebook(site, name).cells
+        text = "\n".join(cell.source for cell in cells)
+        assert "> **練習 1（" in text and "（解答在網頁上，先自己試試看：" in text, name
+        assert "solution-start" not in text and solution not in text, name
+        page = soup(site / f"{name}.html").get_text()
+        assert solution.split("\n")[-1] in page, name  # the line is on the page
+
+
+def test_exercises_are_numbered_per_page_with_full_width_titles(site):
+    """「練習 N（標題）」, N = the label's number; the solution's anchor has the same N."""
+    for name in SOLUTION_CODE:
+        doc = soup(site / f"{name}.html")
+        exercises = doc.select("div.exercise")
+        assert exercises, name
+        for position, exercise in enumerate(exercises, start=1):
+            number = exercise["id"].rsplit("-", 1)[1]
+            title = exercise.select_one(".admonition-title").get_text(strip=True)
+            assert number == str(position), f"{name}: {exercise['id']}"
+            assert re.fullmatch(rf"練習 {number}（.+）", title), f"{name}: {title}"
+            solution = doc.find(id=exercise["id"].replace("ex-", "sol-", 1))
+            heading = solution.select_one(".admonition-title").get_text(strip=True)
+            assert heading == f"解答：{title}", f"{name}: {heading}"
 
 
 # -- readers' notebooks, Colab, the package index ------------------------------------------
@@ -516,3 +558,25 @@ def test_lecture_links_show_a_qr_code_and_a_projector_view_of_every_section(site
         assert page.find("a")["href"] == url and page.find("svg", class_="qr-code") is not None
         projector_pages.append(f"{anchor}.html")
     assert sorted(p.name for p in (site / "qr").iterdir()) == sorted(projector_pages)
+
+
+CJK = "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+
+
+def test_no_space_between_chinese_text_and_a_link_whose_text_is_chinese(site):
+    """「見 可重現的結果」 and 「圖 6 與 圖 7」 are gaps in a Chinese sentence (cjk_spacing.py)."""
+    gaps = []
+    for page in pages(site):
+        article = soup(page).find("article")
+        if article is None:
+            continue
+        for link in article.find_all("a", class_="reference"):
+            text = link.get_text()
+            before, after = link.previous_sibling, link.next_sibling
+            if not text:
+                continue
+            if re.match(CJK, text[0]) and isinstance(before, str) and re.search(f"{CJK} $", before):
+                gaps.append(f"{page.name}: …{before[-6:]}{text}")
+            if re.search(f"{CJK}$", text) and isinstance(after, str) and re.match(f" {CJK}", after):
+                gaps.append(f"{page.name}: {text}{after[:6]}…")
+    assert gaps == []

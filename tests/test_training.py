@@ -117,7 +117,9 @@ def test_history_table_text_and_html():
         "    1  0.5000    0.6000",
         "    3  0.1250    0.2000",
     ]
-    assert "<th>val_loss</th>" in table._repr_html_() and "<td>0.1250</td>" in table._repr_html_()
+    assert (
+        "<th>val_<wbr>loss</th>" in table._repr_html_() and "<td>0.1250</td>" in table._repr_html_()
+    )
 
 
 def test_history_table_errors():

@@ -344,6 +344,36 @@ def renumber_structure_ids(pdf: bytes) -> bytes:
     return STRUCTURE_ID.sub(renumber, pdf)
 
 
+def undouble_bookmarks(writer) -> list[str]:
+    """Name each bookmark once; return the titles that were doubled.
+
+    The print stylesheet keeps a heading with the text after it (``break-after: avoid``);
+    when that moves a heading to the top of the next page, Chromium names its bookmark
+    twice (「練習練習」, 「3-6-3 …3-6-3 …」). A title that is exactly one string of two or
+    more characters twice is halved (「謝謝」 stays); every other title is left as it is.
+    """
+    from pypdf.generic import NameObject, TextStringObject
+
+    fixed = []
+
+    def walk(item) -> None:
+        while item is not None:
+            item = item.get_object()
+            title = str(item.get("/Title", ""))
+            half = len(title) // 2
+            if half >= 2 and len(title) % 2 == 0 and title[:half] == title[half:]:
+                item[NameObject("/Title")] = TextStringObject(title[:half])
+                fixed.append(title[:half])
+            if "/First" in item:
+                walk(item["/First"])
+            item = item.get("/Next")
+
+    outlines = writer.root_object.get("/Outlines")
+    if outlines is not None:
+        walk(outlines.get_object().get("/First"))
+    return fixed
+
+
 def reproducible(pdf: bytes) -> tuple[bytes, int]:
     """``pdf`` with the book's title and dates, and no random file identifier; its pages."""
     from pypdf import PdfReader, PdfWriter
@@ -351,6 +381,7 @@ def reproducible(pdf: bytes) -> tuple[bytes, int]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's trailer size is off by 3
     reader = PdfReader(io.BytesIO(renumber_structure_ids(pdf)))
     writer = PdfWriter(clone_from=reader)
+    undouble_bookmarks(writer)
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch() or time.time())
     stamp = datetime.fromtimestamp(epoch, UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
     writer.add_metadata(

@@ -225,7 +225,8 @@ window.BookSearch = (() => {
     const status = document.getElementById("book-search-status");
     if (!list || !status) return;
     const query = new URLSearchParams(window.location.search).get("q") || "";
-    const input = document.querySelector("form.bd-search input[name=q]");
+    // The page's own field (the header's search dialog has a form of the same shape).
+    const input = document.querySelector(".bd-search-container form.bd-search input[name=q]");
     if (input) input.value = query;
     if (!query.trim()) {
       status.textContent = "請輸入要搜尋的詞。";

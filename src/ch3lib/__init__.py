@@ -31,6 +31,7 @@ from ch3lib.plotting import (
     plot_losses,
     plot_point_clouds,
     plot_predictions,
+    use_book_style,
 )
 from ch3lib.point_clouds import make_point_clouds
 from ch3lib.training import (
@@ -68,4 +69,5 @@ __all__ = [
     "setup",
     "split_train_validation",
     "square_loss",
+    "use_book_style",
 ]

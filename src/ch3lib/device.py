@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from ch3lib._checks import invalid, non_negative_int
 from ch3lib._native_log import quiet_native_info_logs
+from ch3lib.plotting import use_book_style
 
 #: Set this environment variable to ``1`` to hide every GPU and run on the CPU.
 FORCE_CPU_ENV = "CH3LIB_FORCE_CPU"
@@ -233,7 +234,8 @@ def setup(seed: int = 42) -> BuildInfo:
     """Prepare a page: choose the device, seed everything, report the build.
 
     Defined in section 3-4; the one call in every page's hidden set-up cell. It also
-    lowers TensorFlow's Python logger to errors and makes NumPy print 4 decimals.
+    lowers TensorFlow's Python logger to errors, makes NumPy print 4 decimals and gives
+    Matplotlib the book's figure style (:func:`ch3lib.plotting.use_book_style`).
 
     Args:
         seed: Passed to :func:`set_seed`.
@@ -251,4 +253,5 @@ def setup(seed: int = 42) -> BuildInfo:
         tf.zeros(())  # start the runtime now, not in the reader's first cell
     tf.get_logger().setLevel("ERROR")  # TensorFlow's Python-side warnings stay off the page
     np.set_printoptions(precision=4, suppress=True)
+    use_book_style()
     return build_info()

@@ -1,9 +1,11 @@
-"""Figures of the book: point clouds, predictions, decision line, loss curves.
+"""Figures of the book: its plot style, point clouds, predictions, loss curves.
 
-Taught in sections 3-5-4 and 3-6-6. Every function returns a Matplotlib ``Figure``
-(closed in pyplot, so that a notebook shows it exactly once, as the cell's value).
-Figure text is ASCII on purpose: the Chinese goes into the caption, so no CJK font is
-needed on the building machine and no glyph is ever missing.
+Taught in sections 3-5-4 and 3-6-6. Pages draw their lessons' plots with plain pyplot
+(``plt.scatter``), in the style :func:`use_book_style` sets from the set-up cell; the
+functions here draw the figures a lesson is not about. Every function returns a Matplotlib
+``Figure`` (closed in pyplot, so that a notebook shows it exactly once, as the cell's
+value). Figure text is ASCII on purpose: the Chinese goes into the caption, so no CJK font
+is needed on the building machine and no glyph is ever missing.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -21,6 +25,34 @@ from ch3lib._checks import matrix, same_length
 #: Colour-blind-safe colours of class 0 and class 1 (Okabe-Ito blue and orange).
 CLASS_COLORS = ("#0072B2", "#E69F00")
 _SIZE = (5.0, 4.0)
+#: The default colour map of the book's figures: class 0's blue to class 1's orange, so that
+#: ``plt.scatter(..., c=labels)`` colours the classes as the book's own figures do.
+CLASS_CMAP = "ch3lib_classes"
+#: What :func:`use_book_style` sets: a white background (legible in dark mode), one size.
+STYLE = {
+    "figure.figsize": _SIZE,
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.constrained_layout.use": True,
+    "image.cmap": CLASS_CMAP,
+}
+
+
+def use_book_style() -> None:
+    """Give every figure, plain pyplot included, the book's size, background and colours.
+
+    Defined in section 3-5-4; :func:`ch3lib.setup` calls it. Class 0 is blue and class 1
+    orange (:data:`CLASS_COLORS`, colour-blind safe) wherever labels choose the colour.
+
+    Example:
+        >>> use_book_style()
+        >>> matplotlib.rcParams["image.cmap"], tuple(matplotlib.rcParams["figure.figsize"])
+        ('ch3lib_classes', (5.0, 4.0))
+    """
+    if CLASS_CMAP not in matplotlib.colormaps:
+        matplotlib.colormaps.register(LinearSegmentedColormap.from_list(CLASS_CMAP, CLASS_COLORS))
+    matplotlib.rcParams.update(STYLE)
 
 
 def _new_figure(title: str) -> tuple[Figure, Any]:

@@ -215,7 +215,10 @@ class HistoryTable:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in ["epoch", *self.columns])
+        # A long metric name may break after an underscore (val_binary_accuracy on a phone).
+        head = "".join(
+            f"<th>{html.escape(c).replace('_', '_<wbr>')}</th>" for c in ["epoch", *self.columns]
+        )
         body = "".join(
             "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in self._cells()
         )

@@ -7,6 +7,7 @@ module                      what it adds
 ``reuse``                   writes only the pages whose HTML can have changed
 ``zygote``                  forks a fresh kernel per page from a process that imported TensorFlow
 ``notebooks``               each page's notebook for Jupyter and Colab; 「在 Colab 開啟」
+``stable_outputs``          Keras's timings and install paths elided from the outputs
 ``commonmark``              MyST Markdown → CommonMark, for those notebooks
 ``package_index``           ch3lib's wheel and sdist under ``simple/``, a PEP 503 index
 ``build_report``            ``{execution-report}``: what was executed, without timestamps
@@ -15,6 +16,7 @@ module                      what it adds
 ``exercises``               exercises in zh-TW (sphinx-exercise)
 ``docstring_links``         "section 3-5-4" in docstrings and ``ch3lib.gradient`` in pages link
 ``anchors``                 labelled headings lose docutils' ``idN`` ids
+``cjk_spacing``             no space between Chinese text and a link whose text is Chinese
 ``search``                  section-level search for any Chinese substring or API name
 ``mathml``                  math as MathML at build time (no script, offline, printable)
 ``icons``                   the theme's icons from a web font cut to the icons used
@@ -47,6 +49,7 @@ def setup(app):
         anchors,
         book_pdf,
         build_report,
+        cjk_spacing,
         docstring_links,
         execution,
         exercises,
@@ -63,6 +66,7 @@ def setup(app):
         reuse,
         search,
         sitemap,
+        stable_outputs,
     )
 
     _compat.check_versions()
@@ -72,6 +76,7 @@ def setup(app):
     execution.setup_execution(app)
     reuse.setup_reuse(app)
     notebooks.setup_notebooks(app)
+    stable_outputs.setup_stable_outputs(app)
     package_index.setup_package_index(app)
     build_report.setup_build_report(app)
     lecture_links.setup_lecture_links(app)
@@ -79,6 +84,7 @@ def setup(app):
     exercises.setup_exercises(app)
     docstring_links.setup_docstring_links(app)
     anchors.setup_anchors(app)
+    cjk_spacing.setup_cjk_spacing(app)
     search.setup_search(app)
     mathml.setup_mathml(app)
     icons.setup_icons(app)

@@ -16,7 +16,7 @@ from sphinx.util.docutils import SphinxDirective
 from ch3book import _compat, reuse
 from ch3book.sections import PAGE_LABEL, page_sort_key
 
-HEADER = ("頁面", "頁面上的程式儲存格", "有輸出的儲存格", "圖", "執行結果")
+HEADER = ("頁面", "頁面上的程式儲存格", "有輸出的儲存格", "圖（含靜態圖）", "執行結果")
 
 
 class execution_report_placeholder(nodes.General, nodes.Element):  # noqa: N801

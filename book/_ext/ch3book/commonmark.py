@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ch3book import exercises
+
 #: Titles of the admonitions the book uses, as Sphinx writes them in zh_TW.
 ADMONITION_TITLES = {
     "note": "備註",
@@ -149,9 +151,10 @@ def _directive(name: str, argument: str, body: list[str], targets: Targets) -> s
         return _quote(_inline(argument, targets), converted)
     if name in ADMONITION_TITLES:
         return _quote(ADMONITION_TITLES[name], converted)
-    if name == "exercise":
-        title = f"練習：{_inline(argument, targets)}" if argument else "練習"
-        return _quote(title, converted)
+    if name == "exercise":  # titled as on the page: 練習 N（標題）
+        return _quote(
+            exercises.title(options.get("label", ""), _inline(argument, targets)), converted
+        )
     if name == "figure":
         url = targets.image_url(argument)
         alt = options.get("alt", "").replace('"', "&quot;")

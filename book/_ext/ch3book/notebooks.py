@@ -18,7 +18,9 @@ downloads or opens in Colab:
 - the outputs of the cached execution;
 - stable cell ids (``cell-1``, ``cell-2``, …: nbformat draws random ones on every read);
 - each cell's stream outputs merged by MyST-NB's own rule (``nb_merge_streams``), so that
-  the file does not depend on how the kernel's messages were split in time;
+  the file does not depend on how the kernel's messages were split in time, and the
+  timings of Keras's training log and the install paths in tracebacks elided, as on
+  the page (``stable_outputs``);
 - the exercises without their solutions: everything between a ``{solution-start}`` and
   its ``{solution-end}`` (prose and code cells) becomes one line that links to the
   solution on the page, so a reader can try first;
@@ -38,7 +40,7 @@ from typing import Any
 
 import nbformat
 
-from ch3book import _compat, commonmark, docstring_links, package_index
+from ch3book import _compat, commonmark, docstring_links, package_index, stable_outputs
 
 #: The set-up cell every page starts with (hidden on the page, shown in the notebook).
 SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
@@ -49,11 +51,15 @@ COLAB = "https://colab.research.google.com/github/{repository}/blob/{branch}/{pa
 
 
 def stable(notebook: Any) -> Any:
-    """Give the cells stable ids and merge each code cell's stream outputs, in place."""
+    """Give the cells stable ids and merge each code cell's stream outputs, in place.
+
+    What depends on the run or the machine is elided from them, as on the page
+    (``stable_outputs``).
+    """
     for number, cell in enumerate(notebook.cells, start=1):
         cell.id = f"cell-{number}"
         if cell.cell_type == "code":
-            cell.outputs = _compat.coalesce_streams(cell.outputs)
+            cell.outputs = stable_outputs.stable_outputs(_compat.coalesce_streams(cell.outputs))
             cell.metadata.pop("execution", None)  # timing, if an executor recorded it
     return notebook
 

@@ -129,14 +129,20 @@ class NoIndexLanguage(SearchLanguage):
 
 
 def _text(node: nodes.Node) -> str:
-    """A node's readable text, without cell outputs, permalinks and admonition labels."""
+    """A node's readable text, without cell outputs, permalinks and admonition labels.
+
+    The pieces of a paragraph (text, links, inline code) are joined as they stand, so that
+    「稱為它的{term}`形狀`（shape）」 stays 「稱為它的形狀（shape）」 in a snippet; blocks
+    (paragraphs, list items, cells) are separated by a space.
+    """
     if isinstance(node, nodes.Text):
         return str(node)
     if isinstance(node, nodes.Element) and SKIPPED_CLASSES & set(node.get("classes", [])):
         return ""
     if isinstance(node, (nodes.comment, nodes.raw, addnodes.index)):
         return ""
-    return " ".join(filter(None, (_text(child) for child in node.children)))
+    separator = "" if isinstance(node, nodes.TextElement) else " "
+    return separator.join(filter(None, (_text(child) for child in node.children)))
 
 
 def _is_heading_section(node: nodes.Node) -> bool:

@@ -1,0 +1,73 @@
+"""What a run prints that depends on the moment or the machine, elided from the outputs.
+
+Two things in the lessons' outputs differ from run to run or from machine to machine,
+while two builds of the same sources must publish the same bytes and no page may show
+the build machine's paths:
+
+- **Keras's timings.** 3-6-5 shows what ``fit(verbose=2)`` prints, as a reader's Colab
+  prints it, ``16/16 - 1s - 35ms/step - binary_accuracy: 0.5870 - loss: 0.6634``; the
+  seconds and milliseconds differ on every run, so they, and nothing else, become ``…``:
+  ``16/16 - … - binary_accuracy: 0.5870 - loss: 0.6634``. The page says so beside the log.
+- **Installation paths in tracebacks.** An error raised inside TensorFlow (3-5-3's
+  non-persistent tape asked twice) shows the library's frames,
+  ``File /home/…/.venv/lib/python3.11/site-packages/tensorflow/python/eager/backprop.py``;
+  the part up to ``site-packages/`` is where the build installed its packages, so it
+  becomes ``…/``: ``File …/tensorflow/python/eager/backprop.py:1005``.
+
+``stable_text`` does both. A transform applies it to the page's stream and traceback
+outputs (on the doctree MyST-NB made from the executed notebook, so that both executors
+and the execution cache give the same page), and ``notebooks`` to the readers' notebooks;
+``tests/test_reader.py`` compares a reader's fresh run with the site through it. No stock
+option does this: MyST-NB renders outputs as they are, Keras's progress bar has no switch
+for its timings, and IPython's traceback modes either keep the paths or drop the frames.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+#: ``16/16 - 1s - 35ms/step`` (keras.src.utils.progbar: ``verbose=2``, at an epoch's end).
+TIMINGS = re.compile(r"^(\s*\d+/\d+) - \d+s - \d+(?:s|ms|us)/(?:step|sample|epoch)(?= - |$)", re.M)
+#: The installation folder of a package in a traceback frame: ``/…/site-packages/``.
+INSTALL_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s:'\"]*?[/\\](?:site|dist)-packages[/\\]")
+#: The page's outputs that hold printed text or a traceback (MyST-NB's classes).
+OUTPUT_CLASSES = ({"output", "stream"}, {"output", "traceback"})
+
+
+def stable_text(text: str) -> str:
+    """``text`` with Keras's epoch timings and installation paths replaced by ``…``."""
+    return INSTALL_PATH.sub("…/", TIMINGS.sub(r"\1 - …", text))
+
+
+class StableOutputs(SphinxTransform):
+    """Apply ``stable_text`` to every stream and traceback output of a page."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs) -> None:
+        """Rewrite the text of the outputs that hold a timing or a path."""
+        for block in self.document.findall(nodes.literal_block):
+            if any(kind <= set(block["classes"]) for kind in OUTPUT_CLASSES):
+                text = block.astext()
+                stable = stable_text(text)
+                if stable != text:
+                    block.children = [nodes.Text(stable)]
+                    block.rawsource = stable
+
+
+def stable_outputs(outputs: list) -> list:
+    """A notebook cell's outputs (nbformat) with ``stable_text`` applied, in place."""
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            output.text = stable_text(output.text)
+        elif output.get("output_type") == "error":
+            output.traceback = [stable_text(line) for line in output.traceback]
+    return outputs
+
+
+def setup_stable_outputs(app) -> None:
+    """Register the transform."""
+    app.add_transform(StableOutputs)
