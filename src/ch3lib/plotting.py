@@ -51,7 +51,9 @@ def use_book_style() -> None:
         ('ch3lib_classes', (5.0, 4.0))
     """
     if CLASS_CMAP not in matplotlib.colormaps:
-        matplotlib.colormaps.register(LinearSegmentedColormap.from_list(CLASS_CMAP, CLASS_COLORS))
+        # A list: matplotlib 3.8 reads a tuple of two colours as (colour, alpha).
+        colors = list(CLASS_COLORS)
+        matplotlib.colormaps.register(LinearSegmentedColormap.from_list(CLASS_CMAP, colors))
     matplotlib.rcParams.update(STYLE)
 
 
