@@ -29,7 +29,7 @@ SPHINXOPTS ?=
 export PYTHONHASHSEED := 0
 
 # The library's own tests: what `make test-oldest` runs with the lowest supported versions.
-LIBRARY_TESTS := $(patsubst %,tests/test_%.py,device gradients layers linear_classifier \
+LIBRARY_TESTS := $(patsubst %,tests/test_%.py,answers device gradients layers linear_classifier \
   native_log package plotting point_clouds training) src/ch3lib
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed

@@ -71,7 +71,7 @@ def test_lecture_links_reach_every_section_in_the_browser(context, server, site)
     page = context.new_page()
     page.goto(server + "appendix/lecture-links.html")
     links = page.eval_on_selector_all(
-        "article li a.reference.internal", "as => as.map(a => [a.href, a.textContent])"
+        "ul.lecture-links li a.reference.internal", "as => as.map(a => [a.href, a.textContent])"
     )
     labels = [href.split("#")[1] for href, _ in links]
     assert "sec-3-5-3" in labels and "sec-3-6-7" in labels and len(labels) >= 17

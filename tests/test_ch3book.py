@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ch3book import _compat, commonmark, notebooks, package_index, sections
+from ch3book import _compat, commonmark, homework, notebooks, package_index, sections
 from ch3book.docstring_links import link_sections_in_docstrings, public_alias
 
 
@@ -423,3 +423,91 @@ def test_no_space_between_chinese_text_and_a_chinese_link(before, link, after, e
     document, paragraph = _linked(before, link, after)
     join_chinese_around_links(document)
     assert paragraph.astext() == expected
+
+
+# -- exercises that answer back (homework.py) -----------------------------------------------
+
+
+def _page_with_an_exercise():
+    """A page's notebook as MyST-NB executes it: an exercise, its cells, its solution."""
+    code, markdown = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    return nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        cells=[
+            code("import ch3lib\nch3lib.setup()", metadata={"tags": ["remove-cell"]}),
+            markdown("# 標題\n\n課文。"),
+            code("x = 1"),
+            markdown("(sec-3-5-exercises)=\n## 練習"),
+            code("import tensorflow as tf", metadata={"tags": ["exercise-given", "remove-cell"]}),
+            markdown("```{exercise} 預測：形狀\n:label: ex-3-5-1\n:nonumber:\n\n問題？\n```"),
+            code("shape = ...", metadata={"tags": ["exercise-answer", "remove-cell"]}),
+            code(
+                "# @title 檢查\nexercise_1.check()",
+                metadata={"tags": ["exercise-check", "remove-cell"]},
+                outputs=[nbformat.v4.new_output("stream", text="練習 1：還沒作答。")],
+            ),
+            code('exercise_1.check().expect("unanswered")', metadata={"tags": ["remove-cell"]}),
+            markdown("```{solution-start} ex-3-5-1\n:class: dropdown\n:label: sol-3-5-1\n```"),
+            code("shape = (2, 4)", metadata={"tags": ["exercise-reference", "remove-cell"]}),
+            markdown("```{solution-end}\n```"),
+        ],
+    )
+
+
+def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
+    page = _page_with_an_exercise()
+    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
+    reader = notebooks.reader_notebook(
+        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
+    )
+    marks = [cell.metadata.get("ch3book") for cell in reader.cells]
+    assert [m for m in marks if m] == [
+        {"role": "exercises", "anchor": "sec-3-5-exercises"},
+        {"role": "given"},
+        {"role": "answer", "exercise": "ex-3-5-1"},
+        {"role": "check", "exercise": "ex-3-5-1"},
+    ]
+    check = next(c for c in reader.cells if c.metadata.get("ch3book", {}).get("role") == "check")
+    assert check.outputs == [] and check.execution_count is None
+    assert check.metadata.jupyter == {"source_hidden": True}
+    assert "shape = (2, 4)" not in "".join(cell.source for cell in reader.cells)  # the reference
+    assert homework.check_exercises(reader, "3-5") == ["ex-3-5-1"]
+
+
+def test_the_homework_notebook_is_the_install_and_set_up_cells_then_the_exercises():
+    page = _page_with_an_exercise()
+    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
+    reader = notebooks.reader_notebook(
+        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
+    )
+    work = homework.homework_notebook(reader, "3-5 標題", "https://example.org/book/3-5.html#x")
+    sources = [cell.source for cell in work.cells]
+    assert sources[0] == reader.cells[0].source and sources[1].endswith("ch3lib.setup()")
+    assert (
+        sources[2].startswith("# 3-5 標題：作業")
+        and "<https://example.org/book/3-5.html#x>" in sources[2]
+    )
+    assert "課文" not in "".join(sources) and "x = 1" not in sources  # no lesson
+    assert sources[4] == "import tensorflow as tf" and sources[6] == "shape = ..."
+    assert (
+        homework.homework_notebook(notebooks.stable(nbformat.v4.new_notebook()), "t", "u") is None
+    )
+
+
+def test_an_exercise_without_its_check_cell_stops_the_build_naming_it():
+    from sphinx.errors import ExtensionError
+
+    page = _page_with_an_exercise()
+    del page.cells[7:9]  # the check cell and its build-time expectation
+    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
+    reader = notebooks.reader_notebook(
+        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
+    )
+    with pytest.raises(
+        ExtensionError, match=r"3-5: every exercise needs one exercise-answer and one "
+    ):
+        homework.check_exercises(reader, "3-5")
+
+
+def test_reference_answers_come_from_each_solution():
+    assert homework.reference_answers(_page_with_an_exercise()) == {"ex-3-5-1": "shape = (2, 4)"}

@@ -132,32 +132,93 @@ def test_without_network_the_install_cell_says_what_to_run_and_installs_nothing(
     assert _installed(pip) == before
 
 
+PAGES = ["3-1-tensorflow", "3-4-workstation", "3-5-first-steps", "3-6-keras-api"]
+#: The roles of an exercise's cells in a reader's notebook (book/_ext/ch3book/homework.py).
+EXERCISE_ROLES = {"given", "answer", "check"}
+
+
+def _role(cell) -> str | None:
+    return cell.metadata.get("ch3book", {}).get("role")
+
+
+def _reports(notebook) -> dict[str, str]:
+    """Each exercise's label → what its check cell printed."""
+    return {
+        cell.metadata.ch3book.exercise: "".join(_texts(cell))
+        for cell in notebook.cells
+        if _role(cell) == "check"
+    }
+
+
 def test_every_notebook_runs_in_a_fresh_python_with_the_site_outputs(
     served_book, reader_python, tmp_path
 ):
+    """As published: every cell gives the site's output; every check says 還沒作答."""
     base, built = served_book
     _, pip = reader_python
     assert "ch3lib" not in _installed(pip) and "tensorflow" not in _installed(pip)
-    names = sorted(path.stem for path in (built / "_sources").glob("*.ipynb"))
-    assert names == ["3-1-tensorflow", "3-4-workstation", "3-5-first-steps", "3-6-keras-api"]
-    differences, seconds = [], {}
+    names = sorted(path.name for path in (built / "_sources").glob("*.ipynb"))
+    assert names == sorted(
+        [f"{page}.ipynb" for page in PAGES] + [f"{page}.homework.ipynb" for page in PAGES]
+    )
+    differences, unanswered, seconds = [], {}, {}
     for name in names:
-        published = nbformat.read(built / "_sources" / f"{name}.ipynb", as_version=4)
+        published = nbformat.read(built / "_sources" / name, as_version=4)
         folder = tmp_path / name
         folder.mkdir()
         start = time.perf_counter()
-        executed = run(built / "_sources" / f"{name}.ipynb", folder, kernel_name=KERNEL)
+        executed = run(built / "_sources" / name, folder, kernel_name=KERNEL)
         seconds[name] = round(time.perf_counter() - start, 1)
         for index, (before, after) in enumerate(zip(published.cells, executed.cells, strict=True)):
-            if index > 0 and before.cell_type == "code" and _texts(before) != _texts(after):
+            if index == 0 or before.cell_type != "code" or _role(before) in EXERCISE_ROLES:
+                continue  # the install cell; the exercises' cells have no published output
+            if _texts(before) != _texts(after):
                 differences.append((name, index, _texts(before), _texts(after)))
+        reports = _reports(executed)
+        assert reports, name
+        unanswered[name] = all(re.match(r"練習 \d+：還沒作答", r) for r in reports.values())
     print(f"reader notebooks, seconds each (the first installs ch3lib): {seconds}")
     assert differences == []
+    assert all(unanswered.values()), unanswered
     show = subprocess.run([*pip, "show", "-f", "ch3lib"], capture_output=True, text=True).stdout
     version = re.search(r"^Version: (.+)$", show, re.MULTILINE).group(1)
     wheel = f"{base}simple/ch3lib/ch3lib-{version}-py3-none-any.whl#sha256="
     assert f'CH3LIB = "ch3lib @ {wheel}' in published.cells[0].source
     assert str(layout.ROOT) not in show  # installed from the site, not from the repository
+
+
+def test_with_the_reference_answers_every_check_says_all_right(
+    served_book, reader_python, tmp_path
+):
+    """Each page's notebook and its homework, the answers pasted in: 全部正確 everywhere."""
+    from ch3book.homework import reference_answers
+
+    _, built = served_book
+    passed, seconds = {}, {}
+    for page in PAGES:
+        executed_page = nbformat.read(
+            built.parent / "jupyter_execute" / f"{page}.ipynb", as_version=4
+        )
+        references = reference_answers(executed_page)
+        for name in (f"{page}.ipynb", f"{page}.homework.ipynb"):
+            notebook = nbformat.read(built / "_sources" / name, as_version=4)
+            answers = [cell for cell in notebook.cells if _role(cell) == "answer"]
+            assert sorted(cell.metadata.ch3book.exercise for cell in answers) == sorted(references)
+            for cell in answers:
+                cell.source = references[cell.metadata.ch3book.exercise]
+            path = tmp_path / name
+            nbformat.write(notebook, path)
+            folder = tmp_path / f"{name}-run"
+            folder.mkdir()
+            start = time.perf_counter()
+            reports = _reports(run(path, folder, kernel_name=KERNEL))
+            seconds[name] = round(time.perf_counter() - start, 1)
+            passed |= {f"{name} {label}": report for label, report in reports.items()}
+    print(f"with the reference answers, seconds each: {seconds}")
+    wrong = {
+        key: report for key, report in passed.items() if not re.match(r"練習 \d+：全部正確", report)
+    }
+    assert passed and wrong == {}
 
 
 def test_ch3lib_also_installs_from_the_git_repository(tmp_path):

@@ -230,7 +230,11 @@ def test_every_notebook_page_offers_its_executed_notebook(site):
         link = doc.find("a", href=re.compile(rf"_sources/{name}\.ipynb$"))
         assert link is not None, name
         notebook = json.loads((site / "_sources" / f"{name}.ipynb").read_text(encoding="utf-8"))
-        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        code = [
+            c
+            for c in notebook["cells"]
+            if c["cell_type"] == "code" and "ch3book" not in c["metadata"]  # not an exercise's
+        ]
         install, setup, *lesson = code  # the install cell is not executed at build time
         assert install["execution_count"] is None and not install["outputs"], name
         counts = [c["execution_count"] for c in [setup, *lesson]]
@@ -283,7 +287,7 @@ SOLUTION_CODE = {
     "3-1-tensorflow": "wrong_model = keras.Sequential(",
     "3-4-workstation": "a = tf.random.uniform((3,))\nb = tf.random.uniform((3,))",
     "3-5-first-steps": "def train_with(rate, steps=40):",
-    "3-6-keras-api": "class OpsDense(SimpleDense):",
+    "3-6-keras-api": "return self.activation(keras.ops.matmul(inputs, self.W) + self.b)",
 }
 
 
@@ -486,9 +490,10 @@ def test_every_notebook_page_opens_in_colab_from_the_published_notebooks(site, t
     from tools.publish_notebooks import publish
 
     published = publish(site, tmp_path)
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in published) == [
-        f"{name}.ipynb" for name in NOTEBOOK_PAGES
-    ]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in published) == sorted(
+        [f"{name}.ipynb" for name in NOTEBOOK_PAGES]
+        + [f"{name}.homework.ipynb" for name in NOTEBOOK_PAGES]
+    )
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
     steps = "\n".join(
         step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
@@ -580,3 +585,60 @@ def test_no_space_between_chinese_text_and_a_link_whose_text_is_chinese(site):
             if re.search(f"{CJK}$", text) and isinstance(after, str) and re.match(f" {CJK}", after):
                 gaps.append(f"{page.name}: {text}{after[:6]}…")
     assert gaps == []
+
+
+def test_every_page_with_exercises_offers_its_homework_notebook(site):
+    """「作業 .ipynb」 in the download menu: install, set-up, then the exercises alone."""
+    pages_with_exercises = [
+        name for name in NOTEBOOK_PAGES if soup(site / f"{name}.html").select("div.exercise")
+    ]
+    assert pages_with_exercises == NOTEBOOK_PAGES
+    for name in pages_with_exercises:
+        header = soup(site / f"{name}.html").select_one(".bd-header-article")
+        link = header.find("a", href=re.compile(rf"_sources/{name}\.homework\.ipynb$"))
+        assert link is not None and "作業 .ipynb" in link.get_text(), name
+        homework = _reader_notebook(site, f"{name}.homework")
+        reader = _reader_notebook(site, name)
+        assert homework.cells[0].source == reader.cells[0].source  # the install cell
+        assert homework.cells[1].source.endswith("import ch3lib\nch3lib.setup()")
+        assert homework.cells[2].source.startswith(
+            f"# {soup(site / f'{name}.html').h1.get_text(strip=True).rstrip('#')}：作業"
+        )
+        roles = [cell.metadata.get("ch3book", {}).get("role") for cell in homework.cells[3:]]
+        code = [
+            role
+            for cell, role in zip(homework.cells[3:], roles, strict=True)
+            if cell.cell_type == "code"
+        ]
+        assert set(code) == {"given", "answer", "check"}, name  # no lesson code
+        exercises = len(soup(site / f"{name}.html").select("div.exercise"))
+        assert code.count("answer") == code.count("check") == exercises, name
+
+
+def test_check_cells_are_folded_and_answer_cells_start_with_dots(site):
+    for name in NOTEBOOK_PAGES:
+        for cell in _reader_notebook(site, name).cells:
+            role = cell.metadata.get("ch3book", {}).get("role")
+            if role == "check":
+                assert cell.metadata.jupyter == {"source_hidden": True}, name
+                assert cell.source.startswith("# @title 檢查練習 "), name  # Colab's folded form
+            if role in ("answer", "check", "given"):
+                assert cell.outputs == [] and cell.execution_count is None, name
+            if role == "answer":
+                assert "..." in cell.source, (name, cell.source)
+
+
+def test_the_lecture_links_page_lists_every_homework_notebook(site):
+    doc = soup(site / "appendix/lecture-links.html")
+    items = doc.select("ul.homework-notebooks > li")
+    base = base_url(site)
+    assert len(items) == len(NOTEBOOK_PAGES)
+    for item, name in zip(items, NOTEBOOK_PAGES, strict=True):
+        hrefs = [a["href"] for a in item.find_all("a")]
+        assert f"{base}_sources/{name}.homework.ipynb" in hrefs, name
+        assert any(
+            h.startswith("https://colab.research.google.com/github/")
+            and h.endswith(f"/{name}.homework.ipynb")
+            for h in hrefs
+        ), name
+        assert re.search(r"：\d+ 題。", item.get_text()), item.get_text()

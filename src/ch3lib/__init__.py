@@ -14,6 +14,7 @@ from ch3lib._native_log import quiet_native_info_logs as _quiet
 with _quiet():  # TensorFlow 2.21 prints INFO lines at import whatever the level says
     import tensorflow as _tf  # noqa: F401
 
+from ch3lib.answers import CheckResult, Exercise, Part
 from ch3lib.device import (
     FORCE_CPU_ENV,
     BuildInfo,
@@ -47,10 +48,13 @@ __version__ = "0.1.0"
 __all__ = [
     "FORCE_CPU_ENV",
     "BuildInfo",
+    "CheckResult",
     "CompactLog",
+    "Exercise",
     "HistoryTable",
     "LinearClassifier",
     "Motion",
+    "Part",
     "SimpleDense",
     "Split",
     "build_info",

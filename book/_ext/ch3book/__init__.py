@@ -7,6 +7,7 @@ module                      what it adds
 ``reuse``                   writes only the pages whose HTML can have changed
 ``zygote``                  forks a fresh kernel per page from a process that imported TensorFlow
 ``notebooks``               each page's notebook for Jupyter and Colab; 「在 Colab 開啟」
+``homework``                answer and check cells in the notebooks; 「作業 .ipynb」 per page
 ``stable_outputs``          Keras's timings and install paths elided from the outputs
 ``commonmark``              MyST Markdown → CommonMark, for those notebooks
 ``package_index``           ch3lib's wheel and sdist under ``simple/``, a PEP 503 index
@@ -55,6 +56,7 @@ def setup(app):
         exercises,
         fast_exit,
         glossary,
+        homework,
         icons,
         images,
         lecture_links,
@@ -76,6 +78,7 @@ def setup(app):
     execution.setup_execution(app)
     reuse.setup_reuse(app)
     notebooks.setup_notebooks(app)
+    homework.setup_homework(app)
     stable_outputs.setup_stable_outputs(app)
     package_index.setup_package_index(app)
     build_report.setup_build_report(app)

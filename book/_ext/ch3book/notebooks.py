@@ -23,7 +23,9 @@ downloads or opens in Colab:
   the page (``stable_outputs``);
 - the exercises without their solutions: everything between a ``{solution-start}`` and
   its ``{solution-end}`` (prose and code cells) becomes one line that links to the
-  solution on the page, so a reader can try first;
+  solution on the page, so a reader can try first; instead, each exercise has an answer
+  cell and a check cell that says what is right and what is not yet (``homework``), and a
+  page with exercises also publishes them alone, as a homework notebook;
 - no build metadata (of the cell tags, only ``raises-exception`` is kept), nbformat-valid;
 
 so that two builds of the same sources publish the same bytes. The page header gets a
@@ -39,8 +41,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
+from sphinx.errors import ExtensionError
 
-from ch3book import _compat, commonmark, docstring_links, package_index, stable_outputs
+from ch3book import _compat, commonmark, docstring_links, homework, package_index, stable_outputs
 
 #: The set-up cell every page starts with (hidden on the page, shown in the notebook).
 SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
@@ -196,13 +199,23 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
 def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> Any:
     """The notebook a reader runs: see the module docstring. Changes ``notebook`` in place."""
     cells = [nbformat.v4.new_code_cell(install)]
+    exercise = None  # the label of the last {exercise} read
     for position, cell in enumerate(notebook.cells):
         tags = set(cell.metadata.get("tags", []))
+        role = homework.role_of(tags)
         cell.metadata = nbformat.NotebookNode()
         if KEPT_TAGS & tags:
             cell.metadata.tags = sorted(KEPT_TAGS & tags)
         if cell.cell_type == "markdown":
+            start = homework.SECTION_START.match(cell.source)
+            if start:
+                cell.metadata.ch3book = nbformat.NotebookNode(
+                    role="exercises", anchor=start.group(1)
+                )
+            exercise = [exercise, *homework.exercise_labels(cell.source)][-1]
             cell.source = commonmark.convert(cell.source, links)
+        elif role in homework.KEPT_ROLES:
+            homework.mark_exercise_cell(cell, role, exercise)
         elif "remove-cell" in tags:
             if position != 0:
                 continue  # the build's checks and glue() calls
@@ -237,6 +250,14 @@ def executed_notebook(app, docname: str) -> Any | None:
     return stable(reader_notebook(notebook, links, install))
 
 
+def _exercises_anchor(notebook: Any) -> str:
+    """The anchor of the exercises section (its label), or "" for a page without one."""
+    for cell in notebook.cells:
+        if cell.metadata.get("ch3book", {}).get("role") == "exercises":
+            return cell.metadata.ch3book.get("anchor", "")
+    return ""
+
+
 def published_notebook_path(pagename: str) -> str:
     """The notebook's path in the site's ``_sources/`` and on the notebooks branch."""
     return f"{pagename}.ipynb"
@@ -252,15 +273,34 @@ def colab_url(config, pagename: str) -> str:
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
-    """Publish the reader's notebook in ``_sources/``; the theme's download menu offers it."""
+    """Publish the reader's notebook in ``_sources/``; the theme's download menu offers it.
+
+    A page with exercises publishes its homework notebook beside it (``homework``).
+    """
     if doctree is None or not app.config.book_package_root:
         return
     notebook = executed_notebook(app, pagename)
     if notebook is None:
         return
+    labels = homework.check_exercises(notebook, pagename)
     target = Path(app.outdir) / "_sources" / published_notebook_path(pagename)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
+    exercises = _page_url(app.config.html_baseurl, pagename, _exercises_anchor(notebook))
+    homework_notebook = homework.homework_notebook(
+        notebook, app.env.titles[pagename].astext(), exercises
+    )
+    if labels and homework_notebook is None:
+        raise ExtensionError(
+            f"{pagename} has exercises but no Markdown cell that starts with its exercises "
+            "label: put a line `+++` before `(sec-…-exercises)=` in the page's source"
+        )
+    if homework_notebook is not None:
+        path = homework.homework_path(pagename)
+        (target.parent / path).write_text(
+            nbformat.writes(stable(homework_notebook)), encoding="utf-8"
+        )
+        context["book_homework"] = path
     context["ipynb_source"] = published_notebook_path(pagename)
     context["book_colab_url"] = colab_url(app.config, pagename)
 

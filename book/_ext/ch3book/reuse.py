@@ -150,7 +150,9 @@ def prune(app, exception) -> None:
         if path.relative_to(outdir).parts[0] in OWNED_FOLDERS:
             continue
         relative = path.relative_to(outdir).as_posix()
-        docname = re.sub(r"\.(html|md|ipynb|rst|txt)$", "", relative.removeprefix("_sources/"))
+        source = relative.removeprefix("_sources/")
+        # <page>.homework.ipynb belongs to its page (homework.py)
+        docname = re.sub(r"(\.homework)?\.(html|md|ipynb|rst|txt)$", "", source)
         if docname not in docs:
             path.unlink()
     shown = set()
