@@ -98,8 +98,10 @@ $(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock
 	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# CI passes LIGHTHOUSE_OPTIONS=--one-qr-view (tools/lighthouse.py says why).
+LIGHTHOUSE_OPTIONS ?=
 lighthouse: html $(LIGHTHOUSE_STAMP)
-	$(BIN)/python -m tools.lighthouse
+	$(BIN)/python -m tools.lighthouse $(LIGHTHOUSE_OPTIONS)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' \

@@ -84,3 +84,11 @@ def test_the_execution_cache_follows_the_device_settings(monkeypatch):
     monkeypatch.setenv("CH3LIB_FORCE_CPU", "1")
     assert build.execution_cache() != cpu_or_gpu
     assert build.execution_cache().parent == layout.EXECUTION_CACHE
+
+
+def test_lighthouse_one_qr_view_skips_every_section_view_but_the_first():
+    from tools.lighthouse import repeated_qr_views
+
+    pages = ["index.html", "qr/index.html", "qr/sec-3-1.html", "qr/sec-3-1-loop.html", "qr/x.html"]
+    assert repeated_qr_views(pages) == ["qr/sec-3-1-loop.html"]
+    assert repeated_qr_views(["index.html", "qr/sec-3-1.html"]) == []

@@ -11,7 +11,11 @@ score, only on an error. The byte budgets it reports are asserted, deterministic
 
 Targets (issue 10): performance ≥ 90; accessibility, best practices and SEO 100.
 
-    python -m tools.lighthouse [--runs 3] [PAGE ...]   # PAGE as in the site: 3-5-first-steps.html
+``--one-qr-view`` audits one of the lecture-hall QR views (``qr/sec-*.html``) instead of all
+of them: they are one template with a different code and title, two-thirds of the pages
+and of the time (about 11 s a page). CI runs it that way; ``make lighthouse`` audits all.
+
+    python -m tools.lighthouse [--runs 3] [--one-qr-view] [PAGE ...]   # PAGE: 3-5-first-steps.html
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ def site_pages(site: Path) -> list[str]:
             continue
         pages.append(relative)
     return pages
+
+
+def repeated_qr_views(pages: list[str]) -> list[str]:
+    """The QR views of sections (``qr/sec-*.html``) in ``pages`` but the first."""
+    return [page for page in pages if page.startswith("qr/sec-")][1:]
 
 
 def audit(url: str, report: Path) -> dict:
@@ -90,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="*", help="pages to audit (default: every page)")
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is shown")
     parser.add_argument("--site", type=Path, default=layout.SITE)
+    parser.add_argument(
+        "--one-qr-view",
+        action="store_true",
+        help="audit one QR view of a section, not all of them (one template)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs: expected a whole number ≥ 1; received {args.runs}")
@@ -100,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"expected pages of the site ({', '.join(every_page)}); received {unknown}")
     pages = args.pages or every_page
+    if args.one_qr_view and (skipped := repeated_qr_views(pages)):
+        pages = [page for page in pages if page not in skipped]
+        print(f"--one-qr-view: {len(skipped)} more QR views, from the same template, not audited")
 
     header = f"{'page':<34}{'perf':>5}{'a11y':>5}{'BP':>5}{'SEO':>5}"
     header += f"{'FCP s':>7}{'LCP s':>7}{'TBT ms':>8}{'CLS':>7}{'KiB':>7}"
