@@ -196,6 +196,28 @@ def test_html_lang_and_heading_order(site):
             assert after <= before + 1, f"{page.name}: h{before} followed by h{after}"
 
 
+def test_the_theme_speaks_traditional_chinese(site):
+    """No string of the theme's Simplified Chinese catalog (gettext's fallback for zh_TW)."""
+    from babel.messages.mofile import read_mo
+    from pydata_sphinx_theme import __file__ as theme_init
+
+    from ch3book.translations import THEME
+
+    mo = Path(theme_init).parent / "locale" / "zh" / "LC_MESSAGES" / "sphinx.mo"
+    with mo.open("rb") as handle:
+        simplified = {m.string for m in read_mo(handle) if m.id and m.string and m.string != m.id}
+    simplified -= set(THEME.values())  # the same in both scripts: 版本警告, 公告
+    assert "回到顶部" in simplified  # the catalog is the one the theme ships
+    shown: set[tuple[str, str]] = set()
+    for page in pages(site):
+        text = page.read_text(encoding="utf-8")
+        shown |= {(page.name, s) for s in simplified if s in text}
+    assert shown == set()
+    doc = soup(site / "index.html")
+    assert doc.select_one("#pst-skip-link a").get_text(strip=True) == "跳到主要內容"
+    assert "回到頂端" in doc.select_one("#pst-back-to-top").get_text()
+
+
 def test_every_page_has_a_link_preview_card(site):
     for name in [*SECTION_PAGES, "index.html", "appendix/errata.html"]:
         doc = soup(site / name)

@@ -69,9 +69,11 @@ def setup(app):
         search,
         sitemap,
         stable_outputs,
+        translations,
     )
 
     _compat.check_versions()
+    translations.setup_translations(app)  # before the theme registers its own catalog
     # A setting whose value (a hash of book/_ext, computed in conf.py)
     # makes Sphinx re-read every page when the extension or the search data change.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))

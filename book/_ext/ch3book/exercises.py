@@ -6,7 +6,7 @@ executed at build time like any other cell; ``:class: dropdown`` hides a solutio
 the reader opens it. Two things it does not do the way this book needs:
 
 - Its labels ("Exercise", "Solution to") are translated for zh_CN, not zh_TW: this module
-  adds a zh-TW message catalog for them.
+  adds a zh-TW message catalog for them (``translations.register``).
 - It numbers exercises across the whole book ("Exercise 5" is the first one of the second
   page that has any) and writes the subtitle in ASCII parentheses. Here every exercise is
   ``:nonumber:`` and a post-transform titles it 「練習 N（標題）」, N taken from its label
@@ -21,7 +21,6 @@ the reader opens it. Two things it does not do the way this book needs:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -54,20 +53,6 @@ def number_of(label: str) -> str:
 def title(label: str, subtitle: str = "") -> str:
     """「練習 N（subtitle）」, or 「練習 N」 without a subtitle, as text."""
     return f"練習 {number_of(label)}" + (f"（{subtitle}）" if subtitle else "")
-
-
-def write_catalog(locale_dir: Path) -> None:
-    """Compile the zh-TW catalog (a .mo file) into ``locale_dir`` if it is not there."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
-    target = locale_dir / "zh_TW" / "LC_MESSAGES" / f"{CATALOG}.mo"
-    catalog = Catalog(locale="zh_TW", domain=CATALOG)
-    for message, translation in LABELS.items():
-        catalog.add(message, translation)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as handle:
-        write_mo(handle, catalog)
 
 
 def _subtitle(title_node: nodes.Element) -> list[nodes.Node]:
@@ -144,8 +129,8 @@ class TitleExercisesPerPage(SphinxPostTransform):
 
 def setup_exercises(app) -> None:
     """Load sphinx-exercise, add the zh-TW labels to its message catalog, title per page."""
+    from ch3book.translations import register
+
     app.setup_extension("sphinx_exercise")
-    locale_dir = Path(app.doctreedir).parent / ".locale"
-    write_catalog(locale_dir)
-    app.add_message_catalog(CATALOG, str(locale_dir))
+    register(app, CATALOG, LABELS)
     app.add_post_transform(TitleExercisesPerPage)
