@@ -511,3 +511,53 @@ def test_an_exercise_without_its_check_cell_stops_the_build_naming_it():
 
 def test_reference_answers_come_from_each_solution():
     assert homework.reference_answers(_page_with_an_exercise()) == {"ex-3-5-1": "shape = (2, 4)"}
+
+
+# -- glossary.py: the author's file gives a message naming it, never a crash --------------
+
+GLOSSARY_ENTRY = '[[term]]\nzh = "張量"\nen = "tensor"\nsection = "{section}"\ndefinition = "…"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[term]\nzh = "張量"\n',
+            r"glossary\.toml: expected TOML .*line 1",
+        ),
+        ('[[term]]\nzh = "張量"\n', r"entry 1 \(張量\) is missing definition, en, section"),
+        (GLOSSARY_ENTRY.format(section="3-5-1"), r"received section = '3-5-1'"),
+        (GLOSSARY_ENTRY.format(section="sec-3-5") * 2, r"the term '張量' appears twice"),
+    ],
+)
+def test_a_malformed_glossary_is_named_with_what_was_expected(tmp_path, text, message):
+    from ch3book.glossary import load_glossary
+
+    path = tmp_path / "glossary.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_glossary(path)
+
+
+@pytest.mark.parametrize(
+    ("label", "link"),
+    [
+        ("sec-3-5-4", "[](#sec-3-5-4)"),
+        ("sec-3-10", "[](#sec-3-10)"),
+        ("sec-3-1-loop", "3-1 [](#sec-3-1-loop)"),
+        ("sec-4-2-shapes", "4-2 [](#sec-4-2-shapes)"),
+        ("sec-3-6-6-validation-split", "3-6-6 [](#sec-3-6-6-validation-split)"),
+    ],
+)
+def test_glossary_section_links_in_any_chapter(label, link):
+    from ch3book.glossary import SECTION, section_link
+
+    assert SECTION.fullmatch(label)
+    assert section_link(label) == link
+
+
+def test_glossary_section_link_refuses_what_is_not_a_section_label():
+    from ch3book.glossary import section_link
+
+    with pytest.raises(ValueError, match="received 'ex-3-5-1'"):
+        section_link("ex-3-5-1")

@@ -23,11 +23,21 @@ from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
 
 FIELDS = {"zh", "en", "section", "definition"}
+#: Where a term is first taught: a numbered section (``sec-3-5-4``) or a named part of
+#: one (``sec-3-1-loop``), in any chapter and with any number of sections.
+SECTION = re.compile(r"sec-(?P<number>\d+-\d+(?:-\d+)?)(?P<name>-[a-z][a-z0-9-]*)?")
 
 
 def load_glossary(path: Path) -> list[dict[str, Any]]:
-    """The entries of a glossary file, checked: each has the four fields, terms unique."""
-    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("term", [])
+    """The entries of a glossary file, checked: each has the four fields, terms unique.
+
+    Raises:
+        ValueError: Naming the file, if it is not TOML or an entry is not as expected.
+    """
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("term", [])
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: expected TOML ([[term]] tables); {error}") from None
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
         missing = FIELDS - entry.keys()
@@ -35,6 +45,11 @@ def load_glossary(path: Path) -> list[dict[str, Any]]:
             raise ValueError(
                 f"{path}: entry {number} ({entry.get('zh', '?')}) is missing "
                 f"{', '.join(sorted(missing))}; expected the fields {', '.join(sorted(FIELDS))}"
+            )
+        if not SECTION.fullmatch(str(entry["section"])):
+            raise ValueError(
+                f"{path}: entry {number} ({entry['zh']}): expected a section label such as "
+                f"'sec-3-5-4' or 'sec-3-1-loop'; received section = {entry['section']!r}"
             )
         for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
             if term.lower() in seen:
@@ -49,13 +64,18 @@ def slug(english: str) -> str:
 
 
 def section_link(label: str) -> str:
-    """A link to a section; a named part (``sec-3-1-loop``) is prefixed by its number."""
+    """A link to a section; a named part (``sec-3-1-loop``) is prefixed by its number.
+
+    Raises:
+        ValueError: If ``label`` is not a section label (``sec-<chapter>-<n>…``).
+    """
+    match = SECTION.fullmatch(label)
+    if match is None:
+        raise ValueError(f"expected a section label such as 'sec-3-5-4'; received {label!r}")
     link = f"[](#{label})"
-    numbered = re.fullmatch(r"sec-(3-\d(?:-\d+)?)", label)
-    if numbered:
+    if match.group("name") is None:
         return link  # the title starts with the number: "3-5-4 端到端的範例…"
-    page_number = re.match(r"sec-(3-\d)", label).group(1)
-    return f"{page_number} {link}"
+    return f"{match.group('number')} {link}"
 
 
 class BookGlossary(SphinxDirective):
@@ -68,7 +88,11 @@ class BookGlossary(SphinxDirective):
         document = self.state.document
         source, line = self.get_source_info()
         items = nodes.definition_list(classes=["glossary"])
-        for entry in sorted(load_glossary(path), key=lambda e: e["en"].lower()):
+        try:
+            entries = load_glossary(path)
+        except ValueError as error:  # the author's file: a message, not a crash report
+            return [document.reporter.error(str(error), line=line)]
+        for entry in sorted(entries, key=lambda e: e["en"].lower()):
             item = nodes.definition_list_item()
             for text, node_id in ((entry["zh"], slug(entry["en"])), (entry["en"], None)):
                 node_id = f"term-{node_id or slug(entry['en']) + '-en'}"
