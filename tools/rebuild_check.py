@@ -10,6 +10,7 @@ of the same sources.
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import os
 import re
@@ -19,6 +20,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tools import layout
 from tools.build import source_date_epoch
@@ -121,6 +123,33 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def set_value(path: Path, name: str, change: Callable[[Any], Any]) -> None:
+    """Give the top-level assignment ``name = <literal>`` of a Python file the value
+    ``change(old value)``, whatever its layout (a structural edit: parse, change, write).
+
+    Raises:
+        ValueError: If the file has no such assignment, or its value is not a literal.
+    """
+    data = path.read_bytes()
+    for node in ast.parse(data).body:
+        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
+        if not any(isinstance(t, ast.Name) and t.id == name for t in targets) or not node.value:
+            continue
+        value = node.value
+        try:
+            new = change(ast.literal_eval(value))
+        except ValueError:
+            raise ValueError(f"{path}: expected a literal value of {name}") from None
+        starts = [0]  # byte offset of each line: the AST's columns count UTF-8 bytes
+        for line in data.splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        begin = starts[value.lineno - 1] + value.col_offset
+        end = starts[value.end_lineno - 1] + value.end_col_offset
+        path.write_bytes(data[:begin] + repr(new).encode() + data[end:])
+        return
+    raise ValueError(f"{path}: expected a top-level assignment to {name}; found none")
+
+
 # -- The edits -------------------------------------------------------------------------------
 
 
@@ -162,9 +191,7 @@ def edit_add_cell(ws: Path) -> None:
 
 
 def edit_conf(ws: Path) -> None:
-    replace(
-        ws / "conf.py", 'html_title = "深度學習第三章"', 'html_title = "深度學習第三章（修改）"'
-    )
+    set_value(ws / "conf.py", "html_title", lambda title: f"{title}（修改）")
 
 
 def edit_licence(ws: Path) -> None:
@@ -187,11 +214,7 @@ def edit_add_page(ws: Path) -> None:
 def edit_rename_page(ws: Path) -> None:
     (ws / "book/extra.md").rename(ws / "book/extra-renamed.md")
     replace(ws / "book/index.md", "\nextra\n", "\nextra-renamed\n")
-    replace(
-        ws / "conf.py",
-        "redirects: dict[str, str] = {}",
-        'redirects = {"extra": "extra-renamed.html"}',
-    )
+    set_value(ws / "conf.py", "redirects", lambda old: {**old, "extra": "extra-renamed.html"})
 
 
 def edit_delete_page(ws: Path) -> None:
