@@ -80,7 +80,10 @@ book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossar
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
 # imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).
 book_heavy_pages = {"appendix/api": ["ch3lib"]}
-nb_execution_raise_on_error = True
+# A failed execution is a warning naming the page (an error under -W), not an exception
+# that ends in Sphinx's crash report; after a failed build the next one reads every page
+# again (tools/build.py), so it fails too until the page is fixed.
+nb_execution_raise_on_error = False
 nb_execution_timeout = 600
 nb_execution_show_tb = True
 nb_output_stderr = "warn"  # with -W, any stderr output fails the build

@@ -93,3 +93,44 @@ def test_in_temp_runs_in_a_temporary_folder(built):
 def test_outputs_are_published(built):
     _, out, _ = built
     assert "42" in html(out, "plain")
+
+
+def test_a_kernel_that_dies_is_reported_at_once_naming_the_page_and_the_cell(tmp_path):
+    """A cell that kills its kernel (as a segfault in native code would): the worker sees
+    it within a second, not at the cell timeout, and the page is not executed again."""
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
+    (src / "conf.py").write_text(conf + "nb_execution_timeout = 600\n", encoding="utf-8")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\ndead\nplain\n```\n", encoding="utf-8")
+    body = "# Dead\n\n```{code-cell} ipython3\nimport os, signal\nos.kill(os.getpid(), 9)\n```\n"
+    (src / "dead.md").write_text(FRONT.format(extra="") + body, encoding="utf-8")
+    (src / "plain.md").write_text(FRONT.format(extra="") + PAGES["plain"][1], encoding="utf-8")
+    status = io.StringIO()
+    out = tmp_path / "out"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=status, warning=status)
+    app.build()
+    log = status.getvalue()
+    assert (
+        "dead.md: WARNING: the kernel died while running the cell that starts 'import os, signal'"
+        in log
+    )
+    assert "CellTimeoutError" not in log and "ran past the timeout" not in log
+    assert "dead.md: Executing notebook" not in log  # MyST-NB did not run it once more
+    assert "plain: executed in" in log and "42" in html(out, "plain")
+
+
+def test_a_cell_past_the_timeout_is_reported_once_with_the_timeout(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
+    (src / "conf.py").write_text(conf + "nb_execution_timeout = 3\n", encoding="utf-8")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\nslow\n```\n", encoding="utf-8")
+    body = "# Slow\n\n```{code-cell} ipython3\nimport time\ntime.sleep(60)\n```\n"
+    (src / "slow.md").write_text(FRONT.format(extra="") + body, encoding="utf-8")
+    status = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "dt", "html", status=status, warning=status)
+    app.build()
+    log = status.getvalue()
+    assert "slow.md: WARNING: the cell that starts 'import time' ran past the timeout of 3 s" in log
+    assert "slow.md: Executing notebook" not in log  # not a second time, by MyST-NB

@@ -7,7 +7,9 @@ be identical too, and so must a build whose notebooks MyST-NB executes itself, o
 a time (``BOOK_EXECUTION=myst-nb``) instead of ch3book's parallel executor.
 """
 
+import re
 import shutil
+from collections.abc import Callable
 
 import pytest
 
@@ -73,3 +75,53 @@ def test_incremental_build_equals_clean_build_after_edit(workspaces, kind):
         assert 'window.location.replace("extra-renamed.html" + window.location.hash)' in redirect
     if kind == "delete a page":
         assert not (clean / "extra-renamed.html").exists()
+
+
+def _append(text: str) -> Callable[[str], str]:
+    return lambda source: source + text
+
+
+#: Faults an author can cause: the file, how it changes, and what the build must say.
+FAULTS = {
+    "a cell that raises": (
+        "book/3-1-tensorflow.md",
+        _append("\n```{code-cell} ipython3\nraise RuntimeError('a cell that fails')\n```\n"),
+        r"3-1-tensorflow\.md: WARNING: Executing notebook failed: CellExecutionError",
+    ),
+    "a kernel that dies": (
+        "book/3-1-tensorflow.md",
+        _append("\n```{code-cell} ipython3\nimport os, signal\nos.kill(os.getpid(), 9)\n```\n"),
+        r"3-1-tensorflow\.md: WARNING: the kernel died while running the cell that starts "
+        r"'import os, signal'",
+    ),
+    "a malformed glossary": (
+        "book/glossary.toml",
+        lambda source: source.replace("[[term]]", "[[term]", 1),
+        r"glossary\.md:\d+: ERROR: .*glossary\.toml: expected TOML .*\(at line \d+, column \d+\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_failed_build_says_why_publishes_nothing_and_fails_again_until_fixed(
+    workspaces, tmp_path, fault
+):
+    """A clean build of sources with a fault fails with the book's message (not Sphinx's
+    crash report); so must every incremental build, however often it is run, and the site
+    stays as it was. Once the fault is gone, the site is what it was before."""
+    name, change, message = FAULTS[fault]
+    before = tmp_path / "before"
+    shutil.copytree(site(workspaces.incremental), before)
+    path = workspaces.incremental / name
+    original = path.read_text(encoding="utf-8")
+    path.write_text(change(original), encoding="utf-8")
+    for attempt in ("first", "second"):
+        with pytest.raises(RuntimeError) as failed:
+            make_html(workspaces.incremental)
+        log = str(failed.value)
+        assert re.search(message, log), (attempt, log)
+        assert "report this error to the developers" not in log, attempt
+        assert tree_differences(before, site(workspaces.incremental)) == [], attempt
+    path.write_text(original, encoding="utf-8")
+    make_html(workspaces.incremental)
+    assert tree_differences(before, site(workspaces.incremental)) == []

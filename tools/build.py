@@ -241,6 +241,10 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
             stack.callback(os.environ.pop, zygote.ENV, None)
         status = sphinx_build(options)
     if status != 0:
+        # Sphinx saved its environment, in which the pages that failed count as read: the
+        # next build of the same sources would not read them again and could publish them.
+        # Without it, the next build reads every page (outputs come from the cache).
+        (layout.DOCTREES / "environment.pickle").unlink(missing_ok=True)
         print(f"make html: Sphinx failed (exit status {status}); {layout.SITE} is unchanged")
         return status
     publish_staging()

@@ -87,9 +87,7 @@ def make_html(workspace: Path, **extra: str) -> float:
         text=True,
     )
     if done.returncode != 0:
-        raise RuntimeError(
-            f"make html failed in {workspace}:\n{(done.stdout + done.stderr)[-6000:]}"
-        )
+        raise RuntimeError(f"make html failed in {workspace}:\n{done.stdout}{done.stderr}")
     return time.perf_counter() - start
 
 

@@ -173,6 +173,47 @@ def store_execution(cache, path: Path, read_fmt: dict, notebook, seconds: float)
     )
 
 
+def skip_execution(env, path: Path) -> None:
+    """Have MyST-NB not execute ``path`` in this build (its failure is reported already).
+
+    MyST-NB makes ``env.mystnb_config`` anew at ``builder-inited``, so this lasts one build.
+    """
+    import glob
+
+    config = env.mystnb_config
+    patterns = (*config.execution_excludepatterns, glob.escape(str(path)))
+    env.mystnb_config = config.copy(execution_excludepatterns=patterns)
+
+
+def execution_failure(error: BaseException, cell, timeout: int) -> str | None:
+    """What stopped a page's execution, for the author; None for an error a cell raised.
+
+    A cell's own exception is MyST-NB's to report (with ``allow_errors`` and the cell's
+    traceback); a kernel that died or a cell past the timeout is described here, with
+    ``cell``, the cell that was running (None if none had started), and the cell
+    timeout in seconds.
+    """
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    if isinstance(error, CellExecutionError):
+        return None
+    lines = cell.source.strip().splitlines() if cell is not None else []
+    where = f"the cell that starts {lines[0][:60]!r}" if lines else "a cell"
+    if isinstance(error, DeadKernelError):
+        return (
+            f"the kernel died while running {where}: killed by a signal, out of memory, "
+            "or a crash in native code"
+        )
+    if isinstance(error, CellTimeoutError):
+        return (
+            f"{where} ran past the timeout of {timeout} s (nb_execution_timeout in conf.py, "
+            "or the page's execution: timeout)"
+        )
+    if cell is None:
+        return f"no kernel could be started for this page: {error!r}"
+    return f"the kernel stopped running {where}: {error!r}"
+
+
 def with_cached_outputs(cache, notebook) -> Any:
     """The notebook with the outputs of its cached execution (unchanged if not cached).
 
@@ -250,6 +291,11 @@ def attached_kernel_manager(connection_file: str, pid: int) -> Any:
 
         async def is_alive(self) -> bool:
             return alive()
+
+        # nbclient asks the client, which asks its manager's private _async_is_alive;
+        # jupyter_client's answers True for any kernel it does not own, so a kernel that
+        # died mid-page was noticed only at the cell timeout (nb_execution_timeout).
+        _async_is_alive = is_alive
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             if alive():

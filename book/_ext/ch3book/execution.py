@@ -16,9 +16,13 @@ Everything else stays MyST-NB's: which pages execute and how (``nb_execution_mod
 ``nb_execution_excludepatterns``, ``nb_execution_in_temp``, ``nb_execution_allow_errors``,
 ``nb_execution_timeout``, a page's ``mystnb`` metadata and its ``execution`` metadata
 ``timeout``/``allow_errors``), hashing, ``-W``, tracebacks and the published outputs. A
-page that fails here is left out of the cache: MyST-NB executes it again in a kernel of
-its own and reports the error as usual. ``make test-rebuild`` checks that the published
-site is byte-identical to MyST-NB's own execution (``BOOK_EXECUTION=myst-nb``).
+page where a cell raises is left out of the cache: MyST-NB executes it again in a kernel
+of its own and reports the error as usual. A kernel that dies (a signal, a crash in native
+code: noticed within a second) or a cell past its timeout is reported here instead, as a
+warning that names the page and the cell, and the page is not executed a second time.
+A worker or a zygote that stops leaves its pages to MyST-NB, with a warning. ``make
+test-rebuild`` checks that the published site is byte-identical to MyST-NB's own
+execution (``BOOK_EXECUTION=myst-nb``).
 
 Pages whose reading imports heavy modules into the Sphinx process (the API page: autodoc
 imports ch3lib, and so TensorFlow, ~3.5 s) would otherwise be read, and the import paid,
@@ -54,6 +58,10 @@ from ch3book import _compat, zygote
 
 logger = logging.getLogger(__name__)
 
+#: A worker's report for a page where a cell raised: MyST-NB executes it again and reports
+#: the error its own way. Any other failure is reported with a message (``wait_for``).
+CELL_RAISED = "a cell raised"
+
 
 @dataclass
 class Job:
@@ -67,6 +75,7 @@ class Job:
     timeout: int
     allow_errors: bool
     code_cells: int
+    running: Any = None  # the cell being executed (nbclient's on_cell_start)
 
 
 def plan(env, docnames) -> list[Job]:
@@ -116,6 +125,7 @@ async def _run_page(job: Job, zygote_path: str) -> None:
         client = _compat.notebook_client(
             job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
         )
+        client.on_cell_start = lambda cell, cell_index: setattr(job, "running", cell)
         client.kc = await _compat.ready_client(km, timeout=60)
         try:
             await client.async_execute()
@@ -131,8 +141,8 @@ async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str
         error = None
         try:
             await _run_page(job, zygote_path)
-        except Exception as exc:  # reported by MyST-NB when it executes the page again
-            error = repr(exc)
+        except Exception as exc:
+            error = _compat.execution_failure(exc, job.running, job.timeout) or CELL_RAISED
         results.put((job.docname, job.notebook, time.perf_counter() - start, error))
 
 
@@ -158,6 +168,7 @@ class _Run:
         self.cache = _compat.open_cache(env)
         self.jobs = {job.docname: job for job in jobs}
         self.pending = set(self.jobs)
+        self.failed: set[str] = set()  # reported here, and not executed again
         self.start = time.perf_counter()
         self.results: queue.Queue = queue.Queue()
         queued: queue.Queue = queue.Queue()
@@ -188,15 +199,30 @@ class _Run:
             except queue.Empty:
                 if any(thread.is_alive() for thread in self.threads):
                     continue
-                logger.info("the workers stopped early; MyST-NB executes the remaining pages")
+                logger.warning(
+                    "the notebook workers stopped early; MyST-NB executes the remaining "
+                    f"pages one by one: {', '.join(sorted(self.pending))}",
+                    type="ch3book",
+                    subtype="execution",
+                )
                 self.pending.clear()
                 break
             self.pending.discard(done)
             if done is None:  # a worker died: its pages stay pending for MyST-NB
-                logger.info(f"a notebook worker stopped: {error}")
+                logger.warning(
+                    f"a notebook worker stopped ({error}); MyST-NB executes its pages",
+                    type="ch3book",
+                    subtype="execution",
+                )
+                continue
+            if error == CELL_RAISED:
+                logger.info(f"{done}: a cell raised in a worker; MyST-NB will report it")
                 continue
             if error is not None:
-                logger.info(f"{done}: failed in a worker ({error}); MyST-NB will report it")
+                job = self.jobs[done]
+                logger.warning(error, location=done, type="ch3book", subtype="execution")
+                _compat.skip_execution(self.env, job.path)  # not once more, for minutes
+                self.failed.add(done)
                 continue
             job = self.jobs[done]
             _compat.store_execution(self.cache, job.path, job.read_fmt, notebook, seconds)
@@ -247,6 +273,14 @@ def wait_for_page(app, docname, source) -> None:
     run = _RUNS.get(id(app))
     if run is not None and docname in run.jobs:
         run.wait_for(docname)
+
+
+def execution_failed(app, docname: str) -> bool:
+    """True if the page's execution failed in this build (and was reported already)."""
+    run = _RUNS.get(id(app))
+    return _compat.execution_succeeded(app.env, docname) is False or (
+        run is not None and docname in run.failed
+    )
 
 
 def setup_execution(app) -> None:

@@ -42,8 +42,19 @@ from typing import Any
 
 import nbformat
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
-from ch3book import _compat, commonmark, docstring_links, homework, package_index, stable_outputs
+from ch3book import (
+    _compat,
+    commonmark,
+    docstring_links,
+    execution,
+    homework,
+    package_index,
+    stable_outputs,
+)
+
+logger = logging.getLogger(__name__)
 
 #: The set-up cell every page starts with (hidden on the page, shown in the notebook).
 SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
@@ -279,10 +290,17 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     """
     if doctree is None or not app.config.book_package_root:
         return
-    notebook = executed_notebook(app, pagename)
+    if execution.execution_failed(app, pagename):
+        return  # reported already; the build fails, and its outputs are not all there
+    try:
+        notebook = executed_notebook(app, pagename)
+        labels = homework.check_exercises(notebook, pagename) if notebook is not None else []
+    except (commonmark.UnsupportedMySTError, ExtensionError) as error:
+        # the author's page, not a bug of the build: a warning, an error under -W
+        logger.warning(f"the reader's notebook: {error}", location=pagename, type="ch3book")
+        return
     if notebook is None:
         return
-    labels = homework.check_exercises(notebook, pagename)
     target = Path(app.outdir) / "_sources" / published_notebook_path(pagename)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
@@ -291,9 +309,11 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         notebook, app.env.titles[pagename].astext(), exercises
     )
     if labels and homework_notebook is None:
-        raise ExtensionError(
-            f"{pagename} has exercises but no Markdown cell that starts with its exercises "
-            "label: put a line `+++` before `(sec-…-exercises)=` in the page's source"
+        logger.warning(
+            "the page has exercises but no Markdown cell that starts with its exercises "
+            "label: put a line `+++` before `(sec-…-exercises)=` in the page's source",
+            location=pagename,
+            type="ch3book",
         )
     if homework_notebook is not None:
         path = homework.homework_path(pagename)

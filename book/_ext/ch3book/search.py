@@ -245,7 +245,10 @@ def build_index(app) -> dict[str, str]:
     """The files of the index: relative name → content."""
     env = app.env
     pages = all_records(app)
-    glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
+    try:
+        glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
+    except ValueError:
+        glossary = []  # a malformed file: the glossary page reported it, the build fails
     docs, postings, labels = [], defaultdict(list), {}
     lengths, texts = [], []
     for docname in sorted(pages):
