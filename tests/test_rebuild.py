@@ -94,6 +94,16 @@ FAULTS = {
         r"3-1-tensorflow\.md: WARNING: the kernel died while running the cell that starts "
         r"'import os, signal'",
     ),
+    "a {term} to a missing glossary entry": (
+        "book/3-1-tensorflow.md",
+        lambda source: re.sub(r"\{term\}`[^`]+`", "{term}`不存在的詞`", source, count=1),
+        r"3-1-tensorflow\.md:\d+: WARNING: term not in glossary: '不存在的詞'",
+    ),
+    "a duplicated label": (
+        "book/3-2-keras.md",
+        _append("\n(sec-3-1-loop)=\n## 重複的標籤\n"),
+        r"3-2-keras\.md:\d+: WARNING: duplicate label sec-3-1-loop",
+    ),
     "a malformed glossary": (
         "book/glossary.toml",
         lambda source: source.replace("[[term]]", "[[term]", 1),
