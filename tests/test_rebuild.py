@@ -7,6 +7,7 @@ be identical too, and so must a build whose notebooks MyST-NB executes itself, o
 a time (``BOOK_EXECUTION=myst-nb``) instead of ch3book's parallel executor.
 """
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from tools.rebuild_check import (
 
 pytestmark = pytest.mark.rebuild
 
+PAGES_WITH_CODE = ["3-1-tensorflow", "3-4-workstation", "3-5-first-steps", "3-6-keras-api"]
+
 
 class Workspaces:
     """The incremental workspace, the edits applied to it so far, and a scratch folder."""
@@ -30,7 +33,8 @@ class Workspaces:
     def __init__(self, root):
         self.root = root
         self.incremental = make_workspace(root / "incremental")
-        make_html(self.incremental)
+        self.logs: list[str] = []  # the first build's output, then a build with no change
+        make_html(self.incremental, self.logs)
         self.initial_site = root / "initial-site"
         shutil.copytree(site(self.incremental), self.initial_site)
         self.applied: list[str] = []
@@ -50,6 +54,28 @@ def test_two_clean_builds_are_byte_identical(workspaces):
     if workspaces.applied:
         pytest.skip("the incremental workspace was already edited")
     assert tree_differences(workspaces.initial_site, workspaces.clean_build("second")) == []
+
+
+def test_make_html_says_what_it_is_doing_and_nothing_of_it_is_published(workspaces):
+    """A line per phase and per executed page, the time and the site's path at the end; a
+    build with nothing to do says so in one line."""
+    if workspaces.applied:
+        pytest.skip("the incremental workspace was already edited")
+    make_html(workspaces.incremental, workspaces.logs)
+    first, again = workspaces.logs
+    lines = [line for line in first.splitlines() if "make html" in line or line.startswith(" ")]
+    kernels = min(4, os.cpu_count() or 1)
+    assert lines[:2] == [
+        "make html: building the book (`make html SPHINXOPTS=-v` shows Sphinx's own output)",
+        f"make html: executing 4 pages on {kernels} kernel{'s' if kernels > 1 else ''}",
+    ]
+    pages = [re.fullmatch(r"  (\d)/4 (\S+) \d+\.\d s", line) for line in lines[2:6]]
+    assert [m.group(1) for m in pages] == ["1", "2", "3", "4"], lines
+    assert sorted(m.group(2) for m in pages) == sorted(PAGES_WITH_CODE)
+    assert re.fullmatch(r"make html: built in \d+ s: _build/html/index\.html", lines[6]), lines
+    assert again.splitlines()[-1] == "make html: nothing changed since the last build"
+    published = site(workspaces.incremental)
+    assert not [p for p in published.rglob("*.html") if "make html:" in p.read_text("utf-8")]
 
 
 def test_parallel_executor_publishes_what_mystnb_publishes(workspaces):

@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -184,8 +185,9 @@ def sphinx_build(options: Sequence[str]) -> int:
     from sphinx.cmd.build import build_main
 
     seed_staging()
+    quiet = "-v" not in options  # `make html SPHINXOPTS=-v`: Sphinx's own output
     argv = [
-        *SPHINX_OPTIONS,
+        *(option for option in SPHINX_OPTIONS if quiet or option != "-q"),
         "-c",
         str(layout.ROOT),
         "-d",
@@ -233,6 +235,11 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         print("make html: nothing changed since the last build")
         return 0
     layout.DIGEST.unlink(missing_ok=True)
+    start = time.perf_counter()
+    print(
+        "make html: building the book (`make html SPHINXOPTS=-v` shows Sphinx's own output)",
+        flush=True,
+    )
     with contextlib.ExitStack() as stack:
         if expects_execution() and not os.environ.get("BOOK_KERNEL_ZYGOTE"):
             # TensorFlow is imported by the kernel zygote while Sphinx starts.
@@ -249,6 +256,8 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         return status
     publish_staging()
     layout.DIGEST.write_text(digest, encoding="utf-8")
+    seconds = time.perf_counter() - start
+    print(f"make html: built in {seconds:.0f} s: {os.path.relpath(site_index)}", flush=True)
     if expect_gpu:
         warning = gpu_warning(True, range(visible_gpu_count()))
         if warning:

@@ -76,8 +76,9 @@ def build_env(workspace: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def make_html(workspace: Path, **extra: str) -> float:
-    """Run ``make html`` in ``workspace``; return its wall time. Raise with its log on failure."""
+def make_html(workspace: Path, log: list[str] | None = None, **extra: str) -> float:
+    """Run ``make html`` in ``workspace``; return its wall time, append its standard output
+    to ``log`` if given. Raise with its log on failure."""
     start = time.perf_counter()
     done = subprocess.run(
         ["make", "html"],
@@ -88,6 +89,8 @@ def make_html(workspace: Path, **extra: str) -> float:
     )
     if done.returncode != 0:
         raise RuntimeError(f"make html failed in {workspace}:\n{done.stdout}{done.stderr}")
+    if log is not None:
+        log.append(done.stdout)
     return time.perf_counter() - start
 
 

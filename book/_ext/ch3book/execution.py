@@ -161,8 +161,12 @@ _RUNS: dict[int, _Run] = {}
 class _Run:
     """The worker threads of one build and the pages they still owe."""
 
-    def __init__(self, env, jobs: list[Job], workers: int, imports: list[str]) -> None:
+    def __init__(
+        self, env, jobs: list[Job], workers: int, imports: list[str], progress: bool
+    ) -> None:
         self.env = env
+        self.progress = progress  # one line per page on stdout (book_progress)
+        self.finished = 0
         self.zygote = contextlib.ExitStack()
         zygote_path = os.environ.get(zygote.ENV) or self.zygote.enter_context(zygote.start())
         self.cache = _compat.open_cache(env)
@@ -190,6 +194,16 @@ class _Run:
                 target=_import_early, args=(imports,), name="imports", daemon=True
             ).start()
         logger.info(f"executing {len(jobs)} notebooks on {workers} workers")
+        pages = f"{len(jobs)} page{'s' if len(jobs) != 1 else ''}"
+        self._say(f"make html: executing {pages} on {workers} kernel{'s' if workers != 1 else ''}")
+
+    def _say(self, line: str) -> None:
+        if self.progress:
+            print(line, flush=True)
+
+    def _finished(self, docname: str, outcome: str) -> None:
+        self.finished += 1
+        self._say(f"  {self.finished}/{len(self.jobs)} {docname} {outcome}")
 
     def wait_for(self, docname: str) -> None:
         """Store results as they arrive until ``docname``'s is in the cache."""
@@ -217,16 +231,19 @@ class _Run:
                 continue
             if error == CELL_RAISED:
                 logger.info(f"{done}: a cell raised in a worker; MyST-NB will report it")
+                self._finished(done, "failed: a cell raised (MyST-NB runs it again to report it)")
                 continue
             if error is not None:
                 job = self.jobs[done]
                 logger.warning(error, location=done, type="ch3book", subtype="execution")
                 _compat.skip_execution(self.env, job.path)  # not once more, for minutes
                 self.failed.add(done)
+                self._finished(done, "failed (the warning below says why)")
                 continue
             job = self.jobs[done]
             _compat.store_execution(self.cache, job.path, job.read_fmt, notebook, seconds)
             logger.info(f"{done}: executed in {seconds:.1f} s")
+            self._finished(done, f"{seconds:.1f} s")
         if not self.pending and self.threads:
             self.close()
 
@@ -259,7 +276,7 @@ def execute_stale_notebooks(app, env, docnames) -> None:
         return
     heavy = {d: m for d, m in app.config.book_heavy_pages.items() if d in docnames}
     imports = sorted({module for modules in heavy.values() for module in modules})
-    run = _Run(env, jobs, min(len(jobs), workers), imports)
+    run = _Run(env, jobs, min(len(jobs), workers), imports, app.config.book_progress)
     # Sphinx lets this event reorder the pages: the others are read while the workers run,
     # then the executed pages as they are done, then the heavy pages.
     executed = [job.docname for job in jobs]
@@ -288,5 +305,7 @@ def setup_execution(app) -> None:
     os.environ.update(zygote.KERNEL_ENV)  # MyST-NB's kernels inherit this environment
     app.add_config_value("book_execution_workers", os.cpu_count() or 1, "", types=(int,))
     app.add_config_value("book_heavy_pages", {}, "", types=(dict,))
+    # A line per executed page on stdout, whatever Sphinx's verbosity (make html sets it).
+    app.add_config_value("book_progress", False, "", types=(bool,))
     app.connect("env-before-read-docs", execute_stale_notebooks)
     app.connect("source-read", wait_for_page)
