@@ -80,7 +80,8 @@ book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossar
 # Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
 # imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).
 book_heavy_pages = {"appendix/api": ["ch3lib"]}
-# One line per executed page on stdout (2/4 3-5-first-steps 4.1 s): Sphinx runs with -q.
+# A line per phase and per executed page on stdout (2/4 3-5-first-steps 4.1 s), since
+# Sphinx runs with -q (ch3book/progress.py).
 book_progress = True
 # A failed execution is a warning naming the page (an error under -W), not an exception
 # that ends in Sphinx's crash report; after a failed build the next one reads every page

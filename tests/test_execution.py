@@ -95,22 +95,27 @@ def test_outputs_are_published(built):
     assert "42" in html(out, "plain")
 
 
+def build_failing(root: Path, pages: dict[str, str], timeout: int) -> tuple[Path, str]:
+    """Build ``pages`` (name → body) with the executor and ``timeout``; the site and log."""
+    src = root / "src"
+    src.mkdir()
+    conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
+    (src / "conf.py").write_text(conf + f"nb_execution_timeout = {timeout}\n", encoding="utf-8")
+    toctree = "\n".join(pages)
+    (src / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n", encoding="utf-8")
+    for name, body in pages.items():
+        (src / f"{name}.md").write_text(FRONT.format(extra="") + body, encoding="utf-8")
+    status = io.StringIO()
+    out = root / "out"
+    Sphinx(src, src, out, root / "doctrees", "html", status=status, warning=status).build()
+    return out, status.getvalue()
+
+
 def test_a_kernel_that_dies_is_reported_at_once_naming_the_page_and_the_cell(tmp_path):
     """A cell that kills its kernel (as a segfault in native code would): the worker sees
     it within a second, not at the cell timeout, and the page is not executed again."""
-    src = tmp_path / "src"
-    src.mkdir()
-    conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
-    (src / "conf.py").write_text(conf + "nb_execution_timeout = 600\n", encoding="utf-8")
-    (src / "index.md").write_text("# Index\n\n```{toctree}\ndead\nplain\n```\n", encoding="utf-8")
-    body = "# Dead\n\n```{code-cell} ipython3\nimport os, signal\nos.kill(os.getpid(), 9)\n```\n"
-    (src / "dead.md").write_text(FRONT.format(extra="") + body, encoding="utf-8")
-    (src / "plain.md").write_text(FRONT.format(extra="") + PAGES["plain"][1], encoding="utf-8")
-    status = io.StringIO()
-    out = tmp_path / "out"
-    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=status, warning=status)
-    app.build()
-    log = status.getvalue()
+    dead = "# Dead\n\n```{code-cell} ipython3\nimport os, signal\nos.kill(os.getpid(), 9)\n```\n"
+    out, log = build_failing(tmp_path, {"dead": dead, "plain": PAGES["plain"][1]}, timeout=600)
     assert (
         "dead.md: WARNING: the kernel died while running the cell that starts 'import os, signal'"
         in log
@@ -121,16 +126,7 @@ def test_a_kernel_that_dies_is_reported_at_once_naming_the_page_and_the_cell(tmp
 
 
 def test_a_cell_past_the_timeout_is_reported_once_with_the_timeout(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
-    (src / "conf.py").write_text(conf + "nb_execution_timeout = 3\n", encoding="utf-8")
-    (src / "index.md").write_text("# Index\n\n```{toctree}\nslow\n```\n", encoding="utf-8")
-    body = "# Slow\n\n```{code-cell} ipython3\nimport time\ntime.sleep(60)\n```\n"
-    (src / "slow.md").write_text(FRONT.format(extra="") + body, encoding="utf-8")
-    status = io.StringIO()
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "dt", "html", status=status, warning=status)
-    app.build()
-    log = status.getvalue()
+    slow = "# Slow\n\n```{code-cell} ipython3\nimport time\ntime.sleep(60)\n```\n"
+    _, log = build_failing(tmp_path, {"slow": slow}, timeout=3)
     assert "slow.md: WARNING: the cell that starts 'import time' ran past the timeout of 3 s" in log
     assert "slow.md: Executing notebook" not in log  # not a second time, by MyST-NB

@@ -65,6 +65,7 @@ def setup(app):
         notebooks,
         opengraph,
         package_index,
+        progress,
         reuse,
         search,
         sitemap,
@@ -77,6 +78,7 @@ def setup(app):
     # A setting whose value (a hash of book/_ext, computed in conf.py)
     # makes Sphinx re-read every page when the extension or the search data change.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
+    progress.setup_progress(app)
     execution.setup_execution(app)
     reuse.setup_reuse(app)
     notebooks.setup_notebooks(app)

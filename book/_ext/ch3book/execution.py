@@ -48,13 +48,14 @@ import queue
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sphinx.util import logging
 
-from ch3book import _compat, zygote
+from ch3book import _compat, progress, zygote
 
 logger = logging.getLogger(__name__)
 
@@ -162,10 +163,10 @@ class _Run:
     """The worker threads of one build and the pages they still owe."""
 
     def __init__(
-        self, env, jobs: list[Job], workers: int, imports: list[str], progress: bool
+        self, env, jobs: list[Job], workers: int, imports: list[str], say: Callable[[str], None]
     ) -> None:
         self.env = env
-        self.progress = progress  # one line per page on stdout (book_progress)
+        self._say = say  # a line for make html's output (progress.py)
         self.finished = 0
         self.zygote = contextlib.ExitStack()
         zygote_path = os.environ.get(zygote.ENV) or self.zygote.enter_context(zygote.start())
@@ -196,10 +197,6 @@ class _Run:
         logger.info(f"executing {len(jobs)} notebooks on {workers} workers")
         pages = f"{len(jobs)} page{'s' if len(jobs) != 1 else ''}"
         self._say(f"make html: executing {pages} on {workers} kernel{'s' if workers != 1 else ''}")
-
-    def _say(self, line: str) -> None:
-        if self.progress:
-            print(line, flush=True)
 
     def _finished(self, docname: str, outcome: str) -> None:
         self.finished += 1
@@ -276,7 +273,7 @@ def execute_stale_notebooks(app, env, docnames) -> None:
         return
     heavy = {d: m for d, m in app.config.book_heavy_pages.items() if d in docnames}
     imports = sorted({module for modules in heavy.values() for module in modules})
-    run = _Run(env, jobs, min(len(jobs), workers), imports, app.config.book_progress)
+    run = _Run(env, jobs, min(len(jobs), workers), imports, lambda line: progress.say(app, line))
     # Sphinx lets this event reorder the pages: the others are read while the workers run,
     # then the executed pages as they are done, then the heavy pages.
     executed = [job.docname for job in jobs]
@@ -305,7 +302,5 @@ def setup_execution(app) -> None:
     os.environ.update(zygote.KERNEL_ENV)  # MyST-NB's kernels inherit this environment
     app.add_config_value("book_execution_workers", os.cpu_count() or 1, "", types=(int,))
     app.add_config_value("book_heavy_pages", {}, "", types=(dict,))
-    # A line per executed page on stdout, whatever Sphinx's verbosity (make html sets it).
-    app.add_config_value("book_progress", False, "", types=(bool,))
     app.connect("env-before-read-docs", execute_stale_notebooks)
     app.connect("source-read", wait_for_page)
