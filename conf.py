@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,9 +59,6 @@ nb_execution_mode = "cache"
 # source, the computing packages' versions and the device settings: any change to those
 # selects a fresh cache and re-executes every page (tools/build.py: execution_cache).
 nb_execution_cache_path = str(execution_cache())
-for stale_cache in layout.EXECUTION_CACHE.glob("*"):  # caches of earlier library versions
-    if stale_cache.is_dir() and str(stale_cache) != nb_execution_cache_path:
-        shutil.rmtree(stale_cache)
 # The book's own extension shapes every page: Sphinx re-reads them all when it changes (a
 # registered "env" setting whose value changes).
 book_build_fingerprint = fingerprint(layout.EXTENSIONS)
@@ -83,6 +79,8 @@ book_heavy_pages = {"appendix/api": ["ch3lib"]}
 # A line per phase and per executed page on stdout (2/4 3-5-first-steps 4.1 s), since
 # Sphinx runs with -q (ch3book/progress.py).
 book_progress = True
+# The build's process ends right after it: skip the final garbage collection (fast_exit.py).
+book_fast_exit = True
 # A failed execution is a warning naming the page (an error under -W), not an exception
 # that ends in Sphinx's crash report; after a failed build the next one reads every page
 # again (tools/build.py), so it fails too until the page is fixed.

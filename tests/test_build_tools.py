@@ -112,3 +112,27 @@ def test_set_value_edits_an_assignment_whatever_its_layout(tmp_path):
     assert namespace["x"] == 1 and "# 標題" in conf.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="expected a top-level assignment to missing"):
         set_value(conf, "missing", lambda old: old)
+
+
+def test_stale_execution_caches_are_removed_by_the_build_not_by_conf_py(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout, "EXECUTION_CACHE", tmp_path)
+    current = build.execution_cache()
+    for folder in (current, tmp_path / "0123456789abcdef"):
+        folder.mkdir()
+    build.remove_stale_execution_caches()
+    assert [p.name for p in tmp_path.iterdir()] == [current.name]
+    conf = (layout.ROOT / "conf.py").read_text(encoding="utf-8")
+    assert "rmtree" not in conf and "unlink" not in conf  # importing conf.py deletes nothing
+
+
+def test_the_final_garbage_collection_is_skipped_only_where_conf_says_so():
+    import gc
+    from types import SimpleNamespace
+
+    from ch3book.fast_exit import skip_final_garbage_collection
+
+    before = gc.get_freeze_count()
+    skip_final_garbage_collection(
+        SimpleNamespace(config=SimpleNamespace(book_fast_exit=False)), None
+    )
+    assert gc.get_freeze_count() == before  # an in-process build (a test) keeps collecting

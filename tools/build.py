@@ -108,6 +108,14 @@ def execution_cache() -> Path:
     return layout.EXECUTION_CACHE / digest.hexdigest()[:16]
 
 
+def remove_stale_execution_caches() -> None:
+    """Delete the execution caches of other versions of ch3lib, packages or devices."""
+    current = execution_cache()
+    for folder in layout.EXECUTION_CACHE.glob("*"):
+        if folder.is_dir() and folder != current:
+            shutil.rmtree(folder)
+
+
 def expects_execution() -> bool:
     """True when every page will execute: a first build, or a new version of ch3lib."""
     return not execution_cache().is_dir()
@@ -235,6 +243,7 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         print("make html: nothing changed since the last build")
         return 0
     layout.DIGEST.unlink(missing_ok=True)
+    remove_stale_execution_caches()
     start = time.perf_counter()
     print(
         "make html: building the book (`make html SPHINXOPTS=-v` shows Sphinx's own output)",
