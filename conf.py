@@ -61,7 +61,7 @@ nb_execution_mode = "cache"
 nb_execution_cache_path = str(execution_cache())
 # The book's own extension shapes every page: Sphinx re-reads them all when it changes (a
 # registered "env" setting whose value changes).
-book_build_fingerprint = fingerprint(layout.EXTENSIONS)
+book_build_fingerprint = fingerprint(layout.EXTENSIONS, "*")  # code, catalogs
 # Notebooks execute on every core (book/_ext/ch3book/execution.py); BOOK_JOBS sets how
 # many kernels, and BOOK_EXECUTION=myst-nb leaves execution to MyST-NB, one page at a time.
 book_execution_workers = (

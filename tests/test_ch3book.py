@@ -17,7 +17,7 @@ from ch3book import _compat, commonmark, homework, notebooks, package_index, sec
 from ch3book.docstring_links import link_sections_in_docstrings, public_alias
 
 
-def test_untested_versions_are_named_with_what_was_tested():
+def test_untested_versions_are_named_with_what_was_tested_and_how_to_try_them():
     installed = {
         "myst-nb": "2.0.1",
         "jupyter-cache": "1.0.1",
@@ -27,7 +27,11 @@ def test_untested_versions_are_named_with_what_was_tested():
     untested = _compat.untested_versions(installed)
     assert untested == {"myst-nb": "2.0.1"}
     message = _compat.version_error(untested)
-    assert "myst-nb 1.4.x" in message and "Received: myst-nb 2.0.1" in message
+    assert message.startswith("Received myst-nb 2.0.1; ")
+    assert "tested with myst-nb 1.4.x." in message
+    assert 'add "myst-nb": (…, "2.0.") to TESTED in book/_ext/ch3book/_compat.py' in message
+    assert "allow it in pyproject.toml ([dependency-groups] docs)" in message
+    assert "run `make test-latest` and `make test-rebuild`" in message
 
 
 def test_installed_versions_are_tested():
@@ -561,3 +565,154 @@ def test_glossary_section_link_refuses_what_is_not_a_section_label():
 
     with pytest.raises(ValueError, match="received 'ex-3-5-1'"):
         section_link("ex-3-5-1")
+
+
+# -- One door to other projects' internals ---------------------------------------------------
+
+#: Packages whose internals only the adapters (_compat.py, _theme.py) may use.
+WATCHED = (
+    "sphinx",
+    "myst_nb",
+    "myst_parser",
+    "jupyter_cache",
+    "nbclient",
+    "jupyter_client",
+    "ipykernel",
+    "pydata_sphinx_theme",
+    "sphinx_book_theme",
+)
+#: Their modules with a documented API, which any module may import.
+PUBLIC_MODULES = {
+    "sphinx",
+    "sphinx.addnodes",
+    "sphinx.application",
+    "sphinx.cmd.build",
+    "sphinx.errors",
+    "sphinx.locale",
+    "sphinx.search",  # SearchLanguage: the API of a search language
+    "sphinx.transforms",
+    "sphinx.transforms.post_transforms",
+    "sphinx.util",  # only its `logging`
+    "sphinx.util.docutils",
+    "sphinx.util.logging",
+    "sphinx.util.nodes",  # make_refnode
+    "myst_nb",  # glue
+    "jupyter_cache",  # get_cache
+    "nbclient",  # NotebookClient
+    "jupyter_client",
+    "ipykernel.kernelapp",  # IPKernelApp: the documented way to embed a kernel
+}
+#: Attributes that are internals although not spelled with an underscore.
+INTERNAL_ATTRIBUTES = {"mystnb_config", "myst_config", "images", "km", "kc", "owns_km"}
+ADAPTERS = {"_compat.py", "_theme.py"}
+OWN_MODULES = {"_compat", "_theme", "zygote", "layout", "self", "cls"}
+
+
+def internals_used(source: str) -> list[str]:
+    """Each use, in ``source``, of another project's private name or internal module."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            modules += [alias.name for alias in node.names if isinstance(node, ast.Import)]
+            for module in modules:
+                if module.split(".")[0] in WATCHED and module not in PUBLIC_MODULES:
+                    found.append(f"line {node.lineno}: import from {module}")
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in WATCHED:
+                found += [
+                    f"line {node.lineno}: import {alias.name} from {node.module}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and alias.name != "_"  # "_" is gettext
+                ]
+        elif isinstance(node, ast.Attribute):
+            owner = node.value.id if isinstance(node.value, ast.Name) else None
+            private = node.attr.startswith("_") and not node.attr.startswith("__")
+            if owner in OWN_MODULES or (owner == "os" and node.attr == "_exit"):
+                continue
+            if private or node.attr in INTERNAL_ATTRIBUTES:
+                found.append(f"line {node.lineno}: .{node.attr}")
+    return sorted(found, key=lambda use: int(use.split(":")[0].removeprefix("line ")))
+
+
+def test_only_the_adapters_use_other_projects_internals():
+    """Sphinx's, MyST-NB's, jupyter-cache's, nbclient's, jupyter_client's, ipykernel's and
+    the themes' private names and internal modules appear in _compat.py and _theme.py
+    only, which the version guard covers."""
+    from tools import layout
+
+    modules = [
+        *(p for p in (layout.EXTENSIONS / "ch3book").glob("*.py") if p.name not in ADAPTERS),
+        *(layout.ROOT / "tools").glob("*.py"),
+        layout.ROOT / "conf.py",
+    ]
+    uses = {
+        str(path.relative_to(layout.ROOT)): used
+        for path in modules
+        if (used := internals_used(path.read_text(encoding="utf-8")))
+    }
+    assert uses == {}
+
+
+def test_the_internals_check_finds_each_kind_of_use():
+    source = (
+        "from myst_nb.core.read import create_nb_reader\n"
+        "from sphinx.util import _private\n"
+        "import sphinx.environment\n"
+        "name = app.env.images[path]\n"
+        "config = env.mystnb_config\n"
+        "alive = km._async_is_alive\n"
+        "from sphinx.util import logging\n"
+        "self._own = 1\n"
+        "os._exit(0)\n"
+    )
+    assert internals_used(source) == [
+        "line 1: import from myst_nb.core.read",
+        "line 2: import _private from sphinx.util",
+        "line 3: import from sphinx.environment",
+        "line 4: .images",
+        "line 5: .mystnb_config",
+        "line 6: ._async_is_alive",
+    ]
+
+
+def test_the_version_guard_covers_every_package_it_adapts_and_pyproject_bounds_them():
+    """Each adapted package is in TESTED, and pyproject.toml allows exactly its series."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from tools import layout
+
+    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = {
+        Requirement(r).name.lower(): Requirement(r).specifier
+        for r in project["dependency-groups"]["docs"]
+        if isinstance(r, str)
+    }
+    adapted = {name.replace("_", "-") for name in WATCHED} - {"myst-parser"}
+    assert adapted <= set(_compat.TESTED)
+    for name, series in _compat.TESTED.items():
+        assert name in pins, f"{name}: no bound in pyproject.toml's docs group"
+        specifier = pins[name]
+        for prefix in series:
+            assert specifier.contains(prefix + "0", prereleases=False) or specifier.contains(
+                prefix + "1"
+            ), (name, prefix, str(specifier))
+        upper = [s for s in specifier if s.operator == "<"]
+        assert upper, f"{name}: no upper bound ({specifier})"
+        beyond = upper[0].version
+        assert not any(beyond.startswith(prefix) for prefix in series), (name, beyond)
+
+
+def test_the_committed_catalogs_are_compiled_from_translations_py(tmp_path):
+    """Set-up writes nothing: the .mo files are committed, and must match the data."""
+    from ch3book import translations
+
+    translations.write_catalogs(tmp_path)
+    for domain in translations.CATALOGS:
+        committed = translations.catalog_path(domain)
+        assert committed.read_bytes() == translations.catalog_path(domain, tmp_path).read_bytes(), (
+            f"{committed} is out of date: run `.venv/bin/python book/_ext/ch3book/translations.py`"
+        )

@@ -7,6 +7,7 @@ must give what MyST-NB's own execution gives.
 """
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -95,11 +96,17 @@ def test_outputs_are_published(built):
     assert "42" in html(out, "plain")
 
 
-def build_failing(root: Path, pages: dict[str, str], timeout: int) -> tuple[Path, str]:
-    """Build ``pages`` (name → body) with the executor and ``timeout``; the site and log."""
+def build_failing(
+    root: Path, pages: dict[str, str], timeout: int, workers: int = 2
+) -> tuple[Path, str]:
+    """Build ``pages`` (name → body) with the executor and ``timeout``; the site and log.
+
+    With one worker, the pages execute one after the other, most code cells first.
+    """
     src = root / "src"
     src.mkdir()
     conf = CONF.replace('nb_execution_excludepatterns = ["skipped.md"]', "")
+    conf = conf.replace("book_execution_workers = 2", f"book_execution_workers = {workers}")
     (src / "conf.py").write_text(conf + f"nb_execution_timeout = {timeout}\n", encoding="utf-8")
     toctree = "\n".join(pages)
     (src / "index.md").write_text(f"# Index\n\n```{{toctree}}\n{toctree}\n```\n", encoding="utf-8")
@@ -130,3 +137,76 @@ def test_a_cell_past_the_timeout_is_reported_once_with_the_timeout(tmp_path):
     _, log = build_failing(tmp_path, {"slow": slow}, timeout=3)
     assert "slow.md: WARNING: the cell that starts 'import time' ran past the timeout of 3 s" in log
     assert "slow.md: Executing notebook" not in log  # not a second time, by MyST-NB
+
+
+def cell(code: str) -> str:
+    return f"```{{code-cell}} ipython3\n{code}\n```\n\n"
+
+
+def test_a_zygote_killed_mid_build_is_named_for_the_page_running_and_the_next(tmp_path):
+    """The zygote dies (a cell kills it, as the OOM killer might): the page whose kernel
+    went with it and the page that then finds no zygote each say so; nothing hangs."""
+    killer = (
+        "# Killer\n\n"
+        + cell("import os, signal, time")
+        + cell("os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(30)")
+    )
+    _, log = build_failing(tmp_path, {"killer": killer, "plain": PAGES["plain"][1]}, 600, 1)
+    assert (
+        "killer.md: WARNING: the kernel zygote (book/_ext/ch3book/zygote.py) is not running: "
+        "it was killed or crashed, and with it the page's kernel; the kernel died while "
+        "running the cell that starts 'os.kill(os.getppid(), signal.SIGKILL)'" in log
+    ), log
+    assert (
+        "plain.md: WARNING: no kernel could be started for this page: the kernel zygote "
+        "(book/_ext/ch3book/zygote.py) is not running: it was killed or crashed" in log
+    ), log
+    assert "Executing notebook" not in log  # neither page was quietly run another way
+
+
+def test_a_spare_kernel_that_died_is_named_for_the_page_it_was_for(tmp_path):
+    """The kernel forked in advance for the next page dies before that page starts: that
+    page says so (and the zygote keeps serving: a third page runs)."""
+    killer = (
+        "# Killer\n\n"
+        + cell("import os, signal, time\nimport psutil")
+        + cell(
+            "time.sleep(1)\n"
+            "for kernel in psutil.Process(os.getppid()).children():\n"
+            "    if kernel.pid != os.getpid():\n"
+            "        os.kill(kernel.pid, signal.SIGKILL)\n"
+            "time.sleep(0.5)  # until the signal is delivered"
+        )
+    )
+    pages = {
+        "killer": killer,
+        "next": PAGES["plain"][1],
+        "third": "# Third\n\n" + cell("print(7 * 6)"),
+    }
+    _, log = build_failing(tmp_path, pages, 600, 1)
+    assert "killer: executed in" in log, log
+    assert (
+        "next.md: WARNING: no kernel could be started for this page: the kernel forked for "
+        "it died" in log
+    ), log
+    assert "third: executed in" in log, log
+
+
+def test_a_cell_that_prints_50_mb_fails_the_build_naming_the_page_and_the_size(tmp_path):
+    loud = "# Loud\n\n" + cell("print('x' * 50_000_000)")
+    out, log = build_failing(tmp_path, {"loud": loud}, 600)
+    assert (
+        "loud.md: WARNING: a cell's output is 50.0 MB (50000001 bytes): a page shows at most "
+        "100000 bytes of one output (book_max_output_bytes in conf.py). Print less: a summary, "
+        "or every hundredth step (the cell that starts \"print('x' * 50_000_000)\")" in log
+    ), log
+    assert "Executing notebook" not in log  # not once more, by MyST-NB
+    assert len(html(out, "loud").encode()) < 200_000
+
+
+def test_an_output_too_long_from_any_executor_is_cut_and_named_with_its_line(tmp_path):
+    """The same limit where MyST-NB executes (or the cache gives) the page."""
+    loud = "# Loud\n\n" + cell("print('x' * 200_000)")
+    out, log = build_failing(tmp_path, {"loud": loud}, 600, workers=0)
+    assert re.search(r"loud\.md:\d+: WARNING: a cell's output is 0\.2 MB \(200001 bytes\)", log)
+    assert "x" * 100_000 in html(out, "loud") and "x" * 100_001 not in html(out, "loud")

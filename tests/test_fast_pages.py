@@ -6,7 +6,7 @@ the functions behind it on small inputs, including what they do with bad ones.
 
 import pytest
 
-from ch3book import icons, loading, mathml
+from ch3book import _theme, icons, loading, mathml
 from tools import pdf, serve
 
 
@@ -32,7 +32,24 @@ def test_icon_code_points_come_from_classes_used_and_the_theme_css(tmp_path):
     )
     (tmp_path / "page.html").write_text('<i class="fa-solid fa-navicon"></i>', encoding="utf-8")
     (tmp_path / "_static" / "theme.js").write_text('i.className = "fa-moon";', encoding="utf-8")
-    assert icons.icon_code_points(tmp_path) == [0xF05A, 0xF0C9, 0xF186]
+    classes = icons.icon_rules(tmp_path)
+    assert icons.icon_code_points(tmp_path, classes) == [0xF05A, 0xF0C9, 0xF186]
+    assert icons.undrawn_icons(tmp_path, classes) == []
+
+
+def test_icons_the_theme_no_longer_draws_are_named(tmp_path):
+    """The theme's real stylesheet, with its icon rules written another way: every solid
+    icon of the page is named (the build warns, and so fails)."""
+    css = _theme.installed(_theme.STYLESHEET).read_text(encoding="utf-8")
+    styles = tmp_path / "_static" / "styles"
+    styles.mkdir(parents=True)
+    page = '<i class="fa-solid fa-bars"></i><i class="fas fa-download"></i><i class="fa-lg">'
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (styles / "pydata-sphinx-theme.css").write_text(css, encoding="utf-8")
+    assert icons.undrawn_icons(tmp_path, icons.icon_rules(tmp_path)) == []
+    (styles / "pydata-sphinx-theme.css").write_text(css.replace('{--fa:"', '{--fa-glyph:"'))
+    classes = icons.icon_rules(tmp_path)
+    assert icons.undrawn_icons(tmp_path, classes) == ["fa-solid fa-bars", "fas fa-download"]
 
 
 def test_math_becomes_mathml_and_bad_latex_names_the_page():

@@ -137,7 +137,38 @@ FAULTS = {
         lambda source: source.replace("[[term]]", "[[term]", 1),
         r"glossary\.md:\d+: ERROR: .*glossary\.toml: expected TOML .*\(at line \d+, column \d+\)",
     ),
+    "the kernel zygote killed mid-page": (
+        "book/3-1-tensorflow.md",
+        _append(
+            "\n```{code-cell} ipython3\nimport os, signal, time\n"
+            "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n```\n"
+        ),
+        r"3-1-tensorflow\.md: WARNING: the kernel zygote \(book/_ext/ch3book/zygote\.py\) is "
+        r"not running: it was killed or crashed, and with it the page's kernel; the kernel "
+        r"died while running the cell that starts 'import os, signal, time'",
+    ),
+    "a cell that prints 50 MB": (
+        "book/3-1-tensorflow.md",
+        _append("\n```{code-cell} ipython3\nprint('x' * 50_000_000)\n```\n"),
+        r"3-1-tensorflow\.md: WARNING: a cell's output is 50\.0 MB \(50000001 bytes\): a page "
+        r"shows at most 100000 bytes of one output \(book_max_output_bytes in conf\.py\)",
+    ),
+    # The theme's stylesheet with its icon rules written another way (book/_static wins
+    # over the theme's own static files).
+    "a theme that no longer draws its icons": (
+        "book/_static/styles/pydata-sphinx-theme.css",
+        lambda _: theme_stylesheet().replace('{--fa:"', '{--fa-glyph:"'),
+        r"WARNING: Expected a rule like \.fa-bars\{--fa:.* for every icon of the pages\. "
+        r"Received none for: .*fa-solid fa-bars",
+    ),
 }
+
+
+def theme_stylesheet() -> str:
+    """pydata-sphinx-theme's stylesheet as installed."""
+    from ch3book import _theme
+
+    return _theme.installed(_theme.STYLESHEET).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
@@ -151,8 +182,9 @@ def test_a_failed_build_says_why_publishes_nothing_and_fails_again_until_fixed(
     before = tmp_path / "before"
     shutil.copytree(site(workspaces.incremental), before)
     path = workspaces.incremental / name
-    original = path.read_text(encoding="utf-8")
-    path.write_text(change(original), encoding="utf-8")
+    original = path.read_text(encoding="utf-8") if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(change(original or ""), encoding="utf-8")
     for attempt in ("first", "second"):
         with pytest.raises(RuntimeError) as failed:
             make_html(workspaces.incremental)
@@ -160,6 +192,10 @@ def test_a_failed_build_says_why_publishes_nothing_and_fails_again_until_fixed(
         assert re.search(message, log), (attempt, log)
         assert "report this error to the developers" not in log, attempt
         assert tree_differences(before, site(workspaces.incremental)) == [], attempt
-    path.write_text(original, encoding="utf-8")
+    if original is None:
+        path.unlink()
+        path.parent.rmdir()
+    else:
+        path.write_text(original, encoding="utf-8")
     make_html(workspaces.incremental)
     assert tree_differences(before, site(workspaces.incremental)) == []

@@ -199,11 +199,11 @@ def test_html_lang_and_heading_order(site):
 def test_the_theme_speaks_traditional_chinese(site):
     """No string of the theme's Simplified Chinese catalog (gettext's fallback for zh_TW)."""
     from babel.messages.mofile import read_mo
-    from pydata_sphinx_theme import __file__ as theme_init
 
+    from ch3book import _theme
     from ch3book.translations import THEME
 
-    mo = Path(theme_init).parent / "locale" / "zh" / "LC_MESSAGES" / "sphinx.mo"
+    mo = _theme.simplified_chinese_catalog()
     with mo.open("rb") as handle:
         simplified = {m.string for m in read_mo(handle) if m.id and m.string and m.string != m.id}
     simplified -= set(THEME.values())  # the same in both scripts: 版本警告, 公告

@@ -50,9 +50,8 @@ def test_every_published_url_still_resolves(site):
     assert broken == []
 
 
-def test_every_page_and_section_anchor_is_listed(site):
-    """A new page or section must be added to book/published-urls.txt (and then stay)."""
-    listed = set(published_urls())
+def unlisted(site, listed: set[str]) -> list[str]:
+    """The site's pages and section anchors (sitemap order) that ``listed`` lacks."""
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     base = base_url(site)
     pages = [url.removeprefix(base) for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
@@ -63,4 +62,19 @@ def test_every_page_and_section_anchor_is_listed(site):
             for anchor in sorted(ids_of(site, page))
             if SECTION_LABEL.match(anchor) and f"{page}#{anchor}" not in listed
         ]
-    assert missing == [], "add these to book/published-urls.txt"
+    return missing
+
+
+def test_every_page_and_section_anchor_is_listed(site):
+    """A new page or section must be added to book/published-urls.txt (and then stay)."""
+    missing = unlisted(site, set(published_urls()))
+    assert missing == [], "add these lines to book/published-urls.txt:\n" + "\n".join(missing)
+
+
+def test_a_page_left_out_of_the_list_is_named_with_each_line_to_add(site):
+    """The check above can fail: without 3-2-keras.html's lines, it names exactly those."""
+    page = "3-2-keras.html"
+    listed = {url for url in published_urls() if url.partition("#")[0] != page}
+    anchors = sorted(a for a in ids_of(site, page) if SECTION_LABEL.match(a))
+    assert anchors, page
+    assert unlisted(site, listed) == [page] + [f"{page}#{a}" for a in anchors]

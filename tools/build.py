@@ -145,14 +145,6 @@ def inputs_digest(extra_options: Sequence[str] = ()) -> str:
     return digest.hexdigest()
 
 
-def _load_zygote():
-    """``book/_ext/ch3book/zygote.py``, imported without importing Sphinx."""
-    sys.path.insert(0, str(layout.EXTENSIONS))
-    from ch3book import zygote
-
-    return zygote
-
-
 def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
     """The warning to print when a GPU build was asked for and TensorFlow sees no GPU."""
     if requested and not gpus:
@@ -252,7 +244,7 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
     with contextlib.ExitStack() as stack:
         if expects_execution() and not os.environ.get("BOOK_KERNEL_ZYGOTE"):
             # TensorFlow is imported by the kernel zygote while Sphinx starts.
-            zygote = _load_zygote()
+            zygote = layout.book_extension("zygote")  # without importing Sphinx
             os.environ[zygote.ENV] = stack.enter_context(zygote.start())
             stack.callback(os.environ.pop, zygote.ENV, None)
         status = sphinx_build(options)

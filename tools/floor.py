@@ -20,22 +20,16 @@ os.environ.setdefault("MPLBACKEND", "agg")
 
 def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
     """``(path, [(source, tags), …])`` of every page with code, in file-name order."""
-    from myst_nb.core.config import NbParserConfig
-    from myst_nb.core.read import create_nb_reader
-    from myst_parser.config.main import MdParserConfig
-
+    compat = layout.book_extension("_compat")
     pages = []
     for path in sorted(layout.BOOK.rglob("*.md")):
         if "_build" in path.parts or path.name == "CONVENTIONS.md":
             continue
-        text = path.read_text(encoding="utf-8")
-        reader = create_nb_reader(str(path), MdParserConfig(), NbParserConfig(), text)
-        if reader is None:
+        notebook = compat.read_notebook_file(path)
+        if notebook is None:
             continue
         cells = [
-            (c.source, c.metadata.get("tags", []))
-            for c in reader.read(text).cells
-            if c.cell_type == "code"
+            (c.source, c.metadata.get("tags", [])) for c in notebook.cells if c.cell_type == "code"
         ]
         if cells:
             pages.append((path, cells))

@@ -6,8 +6,11 @@ their paths from here.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"  # the sources: one MyST notebook per section
@@ -45,3 +48,14 @@ CHROMIUM_ARGS = [
 
 #: The whole book as one PDF (``make pdf``, tools/pdf.py), published beside the pages.
 PDF_NAME = "ch3-book.pdf"
+
+
+def book_extension(module: str) -> Any:
+    """A module of the book's extension (``ch3book.<module>``), imported from a tool.
+
+    ``ch3book`` imports Sphinx only in its ``setup()``: its ``zygote`` and ``_compat``
+    modules load without it.
+    """
+    if str(EXTENSIONS) not in sys.path:
+        sys.path.insert(0, str(EXTENSIONS))
+    return importlib.import_module(f"ch3book.{module}")

@@ -36,7 +36,6 @@ PRELOADED = (
     "sphinx.cmd.build",
     "sphinx.application",
     "sphinx.builders.html",
-    "sphinx.search.zh",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "docutils.parsers.rst",

@@ -1,17 +1,14 @@
 """Where the seconds of a build go: ``python -m tools.profile_build`` (``make bench`` runs it).
 
-Runs ``tools.build.build()`` in this process with Sphinx's event manager and search
-indexer wrapped by timers, and prints one row per phase: starting Python and importing
+Runs ``tools.build.build()`` in this process with Sphinx's event dispatch timed
+(``_compat.timed_events``), and prints one row per phase: starting Python and importing
 (until ``config-inited``), setting up Sphinx and the environment, reading the pages (with
-the time spent waiting for the notebook workers), the kernels' own work, segmenting the
-text for the search index (jieba), writing the pages, and the rest. Nothing is changed in
-what the build does or publishes.
-"""
+the time spent waiting for the notebook workers), the kernels' own work (from the
+execution cache's records), writing the pages, and the rest. Nothing is changed in what
+the build does or publishes."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import sys
 import time
 from collections import defaultdict
@@ -21,37 +18,19 @@ START = time.perf_counter()  # as close as possible to the start of the process
 
 
 def main() -> int:
-    from sphinx.events import EventManager
-    from sphinx.search import IndexBuilder
-
     from tools import build, layout
 
+    compat = layout.book_extension("_compat")
     seen: dict[str, list[float]] = defaultdict(list)
     spent: dict[str, float] = defaultdict(float)
 
-    emit = EventManager.emit
+    def record(name: str, before: float, after: float) -> None:
+        seen[name].append(before - START)
+        spent[f"handlers of {name}"] += after - before
 
-    def timed_emit(self, name, *args, **kwargs):
-        before = time.perf_counter()
-        try:
-            return emit(self, name, *args, **kwargs)
-        finally:
-            after = time.perf_counter()
-            seen[name].append(before - START)
-            spent[f"handlers of {name}"] += after - before
-
-    feed = IndexBuilder.feed
-
-    def timed_feed(self, *args, **kwargs):
-        before = time.perf_counter()
-        try:
-            return feed(self, *args, **kwargs)
-        finally:
-            spent["search index (jieba)"] += time.perf_counter() - before
-
-    EventManager.emit, IndexBuilder.feed = timed_emit, timed_feed
     began = datetime.now(UTC).replace(tzinfo=None)
-    status = build.build()
+    with compat.timed_events(record):
+        status = build.build()
     end = time.perf_counter() - START
     if status != 0:
         return status
@@ -59,12 +38,12 @@ def main() -> int:
     def first(name: str) -> float:
         return seen[name][0] if seen[name] else float("nan")
 
-    kernels = 0.0  # the executions this build stored in the cache
-    for db in layout.EXECUTION_CACHE.glob("*/global.db"):
-        with sqlite3.connect(db) as connection:
-            for created, data in connection.execute("SELECT created, data FROM nbcache"):
-                if datetime.fromisoformat(created).replace(tzinfo=None) >= began:
-                    kernels += float(json.loads(data).get("execution_seconds", 0))
+    kernels = sum(  # the executions this build stored in the cache
+        seconds
+        for folder in layout.EXECUTION_CACHE.glob("*/")
+        for created, seconds in compat.stored_executions(folder)
+        if created >= began
+    )
     rows = [
         ("Python start and imports", 0.0, first("config-inited")),
         ("Sphinx set-up, environment", first("config-inited"), first("env-before-read-docs")),
@@ -72,7 +51,6 @@ def main() -> int:
         ("  of which in source-read handlers", None, spent["handlers of source-read"]),
         ("resolving, consistency checks", first("env-updated"), first("write-started")),
         ("writing pages", first("write-started"), first("build-finished")),
-        ("  of which search index (jieba)", None, spent["search index (jieba)"]),
         ("finishing (sitemap, search file)", first("build-finished"), end),
         ("kernels: page execution, summed", None, kernels),
         ("total", 0.0, end),

@@ -1,14 +1,14 @@
 """How well a search engine finds the glossary's terms: recall@1 and recall@3, in Chromium.
 
-``python -m tools.search_eval SITE [--engine book|sphinx|pagefind]`` serves SITE (a built
+``python -m tools.search_eval SITE [--engine book|pagefind]`` serves SITE (a built
 ``_build/html``) on 127.0.0.1 and asks the engine, in a real browser, for every term of
 ``book/glossary.toml`` in its zh-TW and its English form. A query is found at rank k when
 one of its first k results is the section that introduces the term (``page.html#label``);
 ``page@1`` counts the right page with any anchor. Prints one line per engine and, with
 ``--misses``, the queries not found at rank 1.
 
-Engines: ``book`` is the book's own section index (``_static/search/``); ``sphinx`` is
-Sphinx's built-in search page (``search.html?q=``), ``pagefind`` is a Pagefind index built
+Engines: ``book`` is the book's own section index (``_static/search/``); ``pagefind`` is
+a Pagefind index built
 into ``_pagefind/`` of the same site (``pip install "pagefind[extended]"``, then
 ``python -m pagefind --site SITE --root-selector article``; Pagefind makes sub-results
 for headings that carry an id, so the sections' ids go on their headings first).
@@ -63,16 +63,6 @@ def results_book(page, base: str, query: str) -> list[str]:
     return [_relative(h) for h in hrefs]
 
 
-def results_sphinx(page, base: str, query: str) -> list[str]:
-    page.goto(f"{base}search.html?q={quote(query)}")
-    try:
-        page.wait_for_selector("#search-results ul.search li a", timeout=8_000)
-    except Exception:
-        return []
-    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
-    return [_relative(h) for h in hrefs]
-
-
 def results_pagefind(page, base: str, query: str) -> list[str]:
     if page.url.rstrip("/") + "/" != base:
         page.goto(base)
@@ -91,7 +81,7 @@ def results_pagefind(page, base: str, query: str) -> list[str]:
     )
 
 
-ENGINES = {"book": results_book, "sphinx": results_sphinx, "pagefind": results_pagefind}
+ENGINES = {"book": results_book, "pagefind": results_pagefind}
 
 
 def evaluate(site: Path, engine: str, show_misses: bool = False) -> dict[str, float]:

@@ -28,7 +28,9 @@ module                      what it adds
 ``sitemap``                 ``sitemap.xml`` of every page
 ``fast_exit``               no final garbage collection after a build
 ``sections``                the section-label pattern the others share
-``_compat``                 every use of MyST-NB / jupyter-cache / nbclient internals
+``urls``                    every absolute URL of the site, made in one place
+``_compat``                 every use of another project's internals, behind a version guard
+``_theme``                  every use of pydata-sphinx-theme's files and markup
 ==========================  =============================================================
 
 Each module's docstring says what it does and why no stock extension does it. Stock

@@ -1,40 +1,57 @@
-"""Every use of MyST-NB, jupyter-cache and nbclient internals, behind one version guard.
+"""Every use of other projects' internals, behind one version guard.
 
-The executor (``execution.py``) and the notebook publisher (``notebooks.py``) need four
-things that these packages do not offer as public API:
+The book's extension and tools need things that Sphinx, MyST-NB, jupyter-cache, nbclient
+and jupyter_client do not offer as public API; this module is the only place that uses
+them (``tests/test_ch3book.py`` fails when another module names a private attribute or
+imports an internal module of these packages). pydata-sphinx-theme's files and markup
+have their own adapter, ``_theme.py``.
 
 - MyST-NB's notebook reader (``myst_nb.core.read.create_nb_reader``) and the resolved
   configuration it keeps on the Sphinx environment (``env.mystnb_config``), so that a page
   is read, configured and hashed exactly as MyST-NB will read it;
 - jupyter-cache's bundle writes (``add_nb_to_project``, ``cache_notebook_bundle``) and
   merges (``merge_match_into_notebook``), to store an execution where MyST-NB finds it;
-- nbclient's ``NotebookClient.km``/``kc``/``owns_km``, to run several notebooks in one
-  kernel and to hand a client an already running kernel;
+- nbclient's ``NotebookClient.km``/``kc``/``owns_km``, to hand a client an already
+  running kernel, and jupyter_client's private ``_async_is_alive``;
 - MyST-NB's stream-merging rule (``myst_nb.core.utils.coalesce_streams``), so that every
   executor's outputs are published the way MyST-NB renders them;
 - MyST-NB's formatting of glued values (``myst_nb.core.variables.format_plain_text``) and
   the way ``glue()`` records them in a notebook, so that a reader's notebook writes a
-  ``{glue:text}`` value exactly as the page shows it.
+  ``{glue:text}`` value exactly as the page shows it;
+- Sphinx's glossary terms (``sphinx.domains.std.make_glossary_term``), its
+  ``literalinclude`` reader, the file names it gives images (``env.images``), its image
+  size reader and equation numbers (``sphinx.util.images``, ``sphinx.util.math``), its
+  script entries (``_JavaScript``) and its event dispatch (``EventManager.emit``, for the
+  profiler).
 
-Nothing else in the extension imports these modules. ``check_versions()`` runs when the
-extension is set up: with a version outside ``TESTED`` the build stops and names both, so
-that an upgrade is a decision (run ``make test-rebuild``, then widen ``TESTED``) rather
-than a silent change in what the book publishes.
+``check_versions()`` runs when the extension is set up: with a version outside ``TESTED``
+the build stops, names the package and says how to try the new version, so that an
+upgrade is a decision (``make test-latest``, ``make test-rebuild``, then widen ``TESTED``
+and the bound in ``pyproject.toml``) rather than a silent change in what the book
+publishes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-#: The release series this module was written and tested against.
+#: The release series this module and ``_theme.py`` were written and tested against.
+#: ``pyproject.toml`` bounds each of them to these series.
 TESTED = {
+    "sphinx": ("9.0.",),
     "myst-nb": ("1.4.",),
     "jupyter-cache": ("1.0.",),
     "nbclient": ("0.10.", "0.11."),
     "nbformat": ("5.10.", "5.11."),
+    "jupyter-client": ("8.",),
+    "ipykernel": ("7.",),
+    "pydata-sphinx-theme": ("0.20.",),
+    "sphinx-book-theme": ("1.4.",),
 }
 
 
@@ -50,15 +67,23 @@ def untested_versions(installed: dict[str, str] | None = None) -> dict[str, str]
 
 
 def version_error(untested: dict[str, str]) -> str:
-    """The message that stops a build on untested versions."""
-    expected = ", ".join(f"{n} {' or '.join(s + 'x' for s in TESTED[n])}" for n in TESTED)
+    """The message that stops a build on untested versions, with how to try them."""
     received = ", ".join(f"{n} {v}" for n, v in untested.items())
+    tested = ", ".join(f"{n} {' or '.join(s + 'x' for s in TESTED[n])}" for n in untested)
+    series = ", ".join(f'"{n}": (…, "{_series(v)}")' for n, v in untested.items())
     return (
-        "The book's extension (book/_ext/ch3book/_compat.py) uses internals of MyST-NB, "
-        f"jupyter-cache and nbclient, tested with: {expected}. Received: {received}. "
-        "Install the pinned versions (make html does), or check the book with "
-        "`make test-rebuild` on the new versions and then add them to TESTED."
+        f"Received {received}; the book's extension uses internals of these packages "
+        f"(book/_ext/ch3book/_compat.py, _theme.py) and was tested with {tested}. "
+        "To build now, install the pinned versions: make html does, from constraints.txt. "
+        "To try the new version: allow it in pyproject.toml ([dependency-groups] docs), "
+        f"add {series} to TESTED in book/_ext/ch3book/_compat.py, run `make test-latest` "
+        "and `make test-rebuild`, and when both pass run `make lock` and commit all three."
     )
+
+
+def _series(version: str) -> str:
+    """``"9.1.2"`` → ``"9.1."``; ``"8.10.0"`` → ``"8.10."``."""
+    return ".".join(version.split(".")[:2]) + "."
 
 
 def check_versions() -> None:
@@ -87,6 +112,17 @@ def read_notebook(env, path: Path) -> tuple[Any, dict] | None:
     if reader is None:
         return None
     return reader.read(content), reader.read_fmt
+
+
+def read_notebook_file(path: Path) -> Any | None:
+    """A page's notebook as MyST-NB reads it with default settings (None: not a notebook)."""
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.read import create_nb_reader
+    from myst_parser.config.main import MdParserConfig
+
+    text = path.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(path), MdParserConfig(), NbParserConfig(), text)
+    return None if reader is None else reader.read(text)
 
 
 def page_config(env, notebook) -> Any:
@@ -142,6 +178,72 @@ def glued_values(notebook) -> dict[str, str]:
     return values
 
 
+# -- Sphinx ----------------------------------------------------------------------------------
+
+
+def glossary_term(env, text: str, source: str, line: int, node_id: str, document) -> Any:
+    """A glossary term node, registered as Sphinx's ``glossary`` directive registers one."""
+    from docutils import nodes
+    from sphinx.domains.std import make_glossary_term
+
+    return make_glossary_term(env, [nodes.Text(text)], None, source, line, node_id, document)
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """An image's size in pixels as Sphinx reads it (None if it cannot tell)."""
+    from sphinx.util.images import get_image_size
+
+    return get_image_size(path)
+
+
+def equation_number(translator, node) -> str:
+    """The number Sphinx shows for a numbered equation (``math_block``) in a translator."""
+    from sphinx.util.math import get_node_equation_number
+
+    return get_node_equation_number(translator, node)
+
+
+def image_file_name(env, path: str) -> str:
+    """The name Sphinx gives an image of the sources (``path``) in the site's ``_images``."""
+    return env.images[path][1]
+
+
+def literal_include(path: Path, options: dict[str, Any], config) -> str:
+    """The text ``literalinclude`` shows of ``path`` with ``options`` (``lines``, …)."""
+    from sphinx.directives.code import LiteralIncludeReader
+
+    return LiteralIncludeReader(str(path), options, config).read()[0]
+
+
+def with_attribute(script, **attribute: str) -> Any:
+    """A script entry of a page's context (Sphinx's ``_JavaScript``) with ``attribute``."""
+    attributes = dict(getattr(script, "attributes", {}))
+    return type(script)(script.filename, priority=script.priority, **attributes, **attribute)
+
+
+@contextlib.contextmanager
+def timed_events(record: Callable[[str, float, float], None]) -> Iterator[None]:
+    """Call ``record(event, start, end)`` (``perf_counter``) for every event Sphinx emits."""
+    import time
+
+    from sphinx.events import EventManager
+
+    emit = EventManager.emit
+
+    def timed_emit(self, name, *args, **kwargs):
+        before = time.perf_counter()
+        try:
+            return emit(self, name, *args, **kwargs)
+        finally:
+            record(name, before, time.perf_counter())
+
+    EventManager.emit = timed_emit
+    try:
+        yield
+    finally:
+        EventManager.emit = emit
+
+
 # -- jupyter-cache ---------------------------------------------------------------------------
 
 
@@ -150,6 +252,16 @@ def open_cache(env) -> Any:
     from jupyter_cache import get_cache
 
     return get_cache(env.mystnb_config.execution_cache_path)
+
+
+def stored_executions(cache_path: Path) -> list[tuple[Any, float]]:
+    """When each execution in a cache folder was stored (naive UTC), and its seconds."""
+    from jupyter_cache import get_cache
+
+    return [
+        (record.created.replace(tzinfo=None), float(record.data.get("execution_seconds", 0)))
+        for record in get_cache(str(cache_path)).list_cache_records()
+    ]
 
 
 def is_cached(cache, notebook) -> bool:
@@ -210,7 +322,8 @@ def execution_failure(error: BaseException, cell, timeout: int) -> str | None:
             "or the page's execution: timeout)"
         )
     if cell is None:
-        return f"no kernel could be started for this page: {error!r}"
+        reason = str(error) if type(error) is RuntimeError else repr(error)
+        return f"no kernel could be started for this page: {reason}"
     return f"the kernel stopped running {where}: {error!r}"
 
 
@@ -232,7 +345,7 @@ def with_cached_outputs(cache, notebook) -> Any:
 
 
 def notebook_client(notebook, *, km, cwd: str, timeout: int, allow_errors: bool) -> Any:
-    """An nbclient ``NotebookClient`` that runs in the kernel of ``km`` (started if None).
+    """An nbclient ``NotebookClient`` that runs in the running kernel of ``km``.
 
     The client does not own the kernel manager, so the kernel outlives the notebook and
     the next notebook can run in it.
@@ -246,14 +359,9 @@ def notebook_client(notebook, *, km, cwd: str, timeout: int, allow_errors: bool)
         record_timing=False,  # timing metadata would differ from MyST-NB's executions
         resources={"metadata": {"path": cwd}},
     )
-    client.km = km if km is not None else client.create_kernel_manager()
+    client.km = km
     client.owns_km = False
     return client
-
-
-def kernel_manager(client) -> Any:
-    """The kernel manager a client runs in."""
-    return client.km
 
 
 def close_client(client) -> None:
@@ -317,8 +425,8 @@ def execution_succeeded(env, docname: str) -> bool | None:
     return None if data is None else bool(data.get("succeeded"))
 
 
-async def ready_client(km, timeout: float) -> Any:
-    """A started client of ``km``'s kernel, for ``NotebookClient.kc``.
+async def connect_client(client, km, timeout: float) -> None:
+    """Give an nbclient ``client`` a started client of ``km``'s kernel (``client.kc``).
 
     nbclient would start one with jupyter_client's ``wait_for_ready``, which ends by
     draining IOPub until it stays silent for 0.2 s; a kernel forked by the zygote is set
@@ -340,9 +448,11 @@ async def ready_client(km, timeout: float) -> Any:
             if reply["msg_type"] != "kernel_info_reply":
                 continue
             await kc.iopub_channel.get_msg(timeout=0.5)
-            return kc
+            client.kc = kc
+            return
         except (TimeoutError, queue.Empty):
             if not await km.is_alive():
-                break
+                kc.stop_channels()
+                raise RuntimeError("the kernel forked for it died before it answered") from None
     kc.stop_channels()
     raise RuntimeError(f"the kernel did not answer within {timeout} s")

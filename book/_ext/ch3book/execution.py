@@ -55,7 +55,7 @@ from typing import Any
 
 from sphinx.util import logging
 
-from ch3book import _compat, progress, zygote
+from ch3book import _compat, progress, stable_outputs, zygote
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class Job:
     timeout: int
     allow_errors: bool
     code_cells: int
+    max_output_bytes: int
     running: Any = None  # the cell being executed (nbclient's on_cell_start)
 
 
@@ -111,10 +112,31 @@ def plan(env, docnames) -> list[Job]:
                 timeout=overrides.get("timeout", config.execution_timeout),
                 allow_errors=overrides.get("allow_errors", config.execution_allow_errors),
                 code_cells=code_cells,
+                max_output_bytes=env.config.book_max_output_bytes,
             )
         )
     jobs.sort(key=lambda job: -job.code_cells)
     return jobs
+
+
+class OutputTooLongError(RuntimeError):
+    """A cell printed more than a page shows (``book_max_output_bytes``)."""
+
+
+def check_output_sizes(job: Job) -> None:
+    """Stop at the first cell whose text output is too long for a page.
+
+    Checked here, before the outputs reach the cache: MyST-NB merges a cell's stream
+    outputs by concatenation, which takes minutes for megabytes printed in pieces.
+    """
+    for cell in job.notebook.cells:
+        size = stable_outputs.text_size(cell.get("outputs", []))
+        if size > job.max_output_bytes:
+            first = cell.source.strip().splitlines()[0][:60]
+            raise OutputTooLongError(
+                f"{stable_outputs.too_long(size, job.max_output_bytes)} (the cell that "
+                f"starts {first!r})"
+            )
 
 
 async def _run_page(job: Job, zygote_path: str) -> None:
@@ -127,9 +149,10 @@ async def _run_page(job: Job, zygote_path: str) -> None:
             job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
         )
         client.on_cell_start = lambda cell, cell_index: setattr(job, "running", cell)
-        client.kc = await _compat.ready_client(km, timeout=60)
+        await _compat.connect_client(client, km, timeout=60)
         try:
             await client.async_execute()
+            check_output_sizes(job)
         finally:
             _compat.close_client(client)
             await km.shutdown_kernel(now=True)
@@ -142,8 +165,14 @@ async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str
         error = None
         try:
             await _run_page(job, zygote_path)
+        except zygote.KernelUnavailableError as exc:
+            error = f"no kernel could be started for this page: {exc}"
+        except OutputTooLongError as exc:
+            error = str(exc)
         except Exception as exc:
             error = _compat.execution_failure(exc, job.running, job.timeout) or CELL_RAISED
+            if error != CELL_RAISED and not zygote.is_running(zygote_path):
+                error = f"{zygote.STOPPED}, and with it the page's kernel; {error}"
         results.put((job.docname, job.notebook, time.perf_counter() - start, error))
 
 
@@ -155,8 +184,9 @@ def _worker(jobs: queue.Queue, results: queue.Queue, zygote_path: str) -> None:
         results.put((None, None, 0.0, repr(exc)))
 
 
-#: The run of each Sphinx application (kept off the environment, which Sphinx pickles).
-_RUNS: dict[int, _Run] = {}
+#: The attribute of the Sphinx application that holds its build's run (not on the
+#: environment, which Sphinx pickles; gone with the application, even if the build raised).
+RUN = "ch3book_execution"
 
 
 class _Run:
@@ -264,7 +294,7 @@ def _import_early(modules: list[str]) -> None:
 
 def execute_stale_notebooks(app, env, docnames) -> None:
     """``env-before-read-docs``: start executing the stale pages; read the others first."""
-    _RUNS.pop(id(app), None)
+    setattr(app, RUN, None)
     workers = app.config.book_execution_workers
     if workers < 1 or not docnames:
         return  # BOOK_JOBS=0 or 1 (see conf.py): MyST-NB executes each page as it reads it
@@ -279,19 +309,19 @@ def execute_stale_notebooks(app, env, docnames) -> None:
     executed = [job.docname for job in jobs]
     others = [d for d in docnames if d not in run.pending and d not in heavy]
     docnames[:] = others + executed + [d for d in docnames if d in heavy]
-    _RUNS[id(app)] = run
+    setattr(app, RUN, run)
 
 
 def wait_for_page(app, docname, source) -> None:
     """``source-read``: a page that a worker executes is read once its result is cached."""
-    run = _RUNS.get(id(app))
+    run = getattr(app, RUN, None)
     if run is not None and docname in run.jobs:
         run.wait_for(docname)
 
 
 def execution_failed(app, docname: str) -> bool:
     """True if the page's execution failed in this build (and was reported already)."""
-    run = _RUNS.get(id(app))
+    run = getattr(app, RUN, None)
     return _compat.execution_succeeded(app.env, docname) is False or (
         run is not None and docname in run.failed
     )

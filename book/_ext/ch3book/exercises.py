@@ -26,9 +26,9 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ch3book.translations import EXERCISE as LABELS
+
 #: sphinx-exercise's labels in zh-TW.
-LABELS = {"Exercise": "練習", "Solution": "解答", "Solution to": "解答："}
-CATALOG = "exercise"  # sphinx-exercise's message catalog name
 #: An exercise's label: ``ex-`` + its page's section number + ``-`` + its number there.
 LABEL = re.compile(r"^ex-(?P<section>\d+(?:-\d+)*)-(?P<number>\d+)$")
 
@@ -132,5 +132,5 @@ def setup_exercises(app) -> None:
     from ch3book.translations import register
 
     app.setup_extension("sphinx_exercise")
-    register(app, CATALOG, LABELS)
+    register(app, "exercise")  # sphinx-exercise's catalog name
     app.add_post_transform(TitleExercisesPerPage)

@@ -19,8 +19,9 @@ from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
+
+from ch3book import _compat
 
 FIELDS = {"zh", "en", "section", "definition"}
 #: Where a term is first taught: a numbered section (``sec-3-5-4``) or a named part of
@@ -96,9 +97,7 @@ class BookGlossary(SphinxDirective):
             item = nodes.definition_list_item()
             for text, node_id in ((entry["zh"], slug(entry["en"])), (entry["en"], None)):
                 node_id = f"term-{node_id or slug(entry['en']) + '-en'}"
-                term = make_glossary_term(
-                    self.env, [nodes.Text(text)], None, source, line, node_id, document
-                )
+                term = _compat.glossary_term(self.env, text, source, line, node_id, document)
                 document.ids[node_id] = term
                 for index in list(term.findall(addnodes.index)):  # not in the search's
                     index.parent.remove(index)  # index entries: the lessons rank first

@@ -199,9 +199,9 @@ class HomeworkNotebooks(SphinxDirective):
 
 def fill_homework_list(app, doctree, fromdocname) -> None:
     """``doctree-resolved``: each page with exercises, its count, download and Colab links."""
+    from ch3book import urls
     from ch3book.notebooks import COLAB
 
-    base = app.config.html_baseurl.rstrip("/")
     for placeholder in doctree.findall(homework_placeholder):
         items = nodes.bullet_list(classes=["homework-notebooks"])
         for docname, count in homework_pages(app.env):
@@ -210,7 +210,7 @@ def fill_homework_list(app, doctree, fromdocname) -> None:
             page = app.builder.get_relative_uri(fromdocname, docname)
             para += nodes.reference("", title, internal=True, refuri=page)
             para += nodes.Text(f"：{count} 題。")
-            download = f"{base}/_sources/{homework_path(docname)}"
+            download = urls.site_url(app.config, f"_sources/{homework_path(docname)}")
             para += nodes.reference("", "下載作業 .ipynb", internal=False, refuri=download)
             para += nodes.Text("、")
             colab = COLAB.format(

@@ -26,37 +26,19 @@ import re
 import shutil
 from pathlib import Path
 
-#: The theme's script tag in its ``css`` block.
-ICON_SCRIPT = re.compile(
-    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
-)
-#: The font the icons are drawn with (Font Awesome Free, solid).
-FONT = Path("_static") / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
-THEME_CSS = Path("_static") / "styles" / "pydata-sphinx-theme.css"
-#: ``}.fa-bars,.fa-navicon{--fa:"\f0c9"}`` → each class name and its code point. The rule
-#: starts after a ``}``: matching from every character instead took 0.5 s on the theme's CSS.
-ICON_RULE = re.compile(r'\}([^{}]+)\{--fa:"\\([0-9a-f]+)"')
+from sphinx.util import logging as sphinx_logging
+
+from ch3book import _theme
+
+logger = sphinx_logging.getLogger(__name__)
+
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
-def theme_font() -> Path:
-    """The whole icon font, as pydata-sphinx-theme ships it (never the cut in the site)."""
-    import pydata_sphinx_theme
-
-    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
-    path = theme / "static" / FONT.relative_to("_static")
-    if not path.is_file():
-        raise RuntimeError(
-            f"Expected pydata-sphinx-theme's icon font at {path}. Received no such file: "
-            "has the theme changed? (book/_ext/ch3book/icons.py)"
-        )
-    return path
-
-
 def drop_icon_script(css_block: str) -> str:
     """Jinja filter: the theme's ``css`` block without its ``fontawesome.js`` script."""
-    without, found = ICON_SCRIPT.subn("", css_block)
+    without, found = _theme.ICON_SCRIPT.subn("", css_block)
     if found != 1:
         raise RuntimeError(
             "Expected one <script ... scripts/fontawesome.js> in pydata-sphinx-theme's css "
@@ -65,13 +47,18 @@ def drop_icon_script(css_block: str) -> str:
     return without
 
 
-def icon_code_points(outdir: Path) -> list[int]:
-    """Every code point the site draws with the icon font, sorted."""
-    css = (outdir / THEME_CSS).read_text(encoding="utf-8")
+def icon_rules(outdir: Path) -> dict[str, int]:
+    """Each icon class the theme's CSS draws, and its code point in the icon font."""
+    css = (outdir / _theme.STYLESHEET).read_text(encoding="utf-8")
     classes: dict[str, int] = {}
-    for selectors, code in ICON_RULE.findall(css):
+    for selectors, code in _theme.ICON_RULE.findall(css):
         for name in ICON_CLASS.findall(selectors):
             classes[name] = int(code, 16)
+    return classes
+
+
+def icon_code_points(outdir: Path, classes: dict[str, int]) -> list[int]:
+    """Every code point the site draws with the icon font, sorted."""
     used = set()
     for path in [*outdir.rglob("*.html"), *(outdir / "_static").rglob("*.js")]:
         if path.name == "fontawesome.js":
@@ -81,6 +68,16 @@ def icon_code_points(outdir: Path) -> list[int]:
     for path in (outdir / "_static").rglob("*.css"):
         points.update(ord(c) for c in PRIVATE_USE.findall(path.read_text(encoding="utf-8")))
     return sorted(points)
+
+
+def undrawn_icons(outdir: Path, classes: dict[str, int]) -> list[str]:
+    """The solid icons in the pages (``class="fa-solid fa-bars …"``) that no rule draws."""
+    undrawn = set()
+    for path in outdir.rglob("*.html"):
+        for names in _theme.SOLID_ICON.findall(path.read_text(encoding="utf-8")):
+            if not any(name in classes for name in ICON_CLASS.findall(names)):
+                undrawn.add(names)
+    return sorted(undrawn)
 
 
 def cut_font(source: bytes, points: list[int]) -> bytes:
@@ -110,10 +107,20 @@ def subset_icon_font(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    if not (outdir / THEME_CSS).is_file():  # another theme: nothing to cut
+    if not (outdir / _theme.STYLESHEET).is_file():  # another theme: nothing to cut
         return
-    source = theme_font().read_bytes()
-    points = icon_code_points(outdir)
+    source = _theme.installed(_theme.ICON_FONT).read_bytes()
+    classes = icon_rules(outdir)
+    undrawn = undrawn_icons(outdir, classes)
+    if undrawn:
+        logger.warning(
+            f'Expected a rule like .fa-bars{{--fa:"\\f0c9"}} in {_theme.STYLESHEET} for every icon '
+            f"of the pages. Received none for: {', '.join(undrawn)}. Has pydata-sphinx-theme "
+            "changed how it draws icons? (book/_ext/ch3book/icons.py)",
+            type="ch3book",
+            subtype="icons",
+        )
+    points = icon_code_points(outdir, classes)
     key = hashlib.sha256(source + repr(points).encode()).hexdigest()[:20]
     folder = Path(app.doctreedir) / "ch3book-icons"
     cached = folder / f"{key}.woff2"
@@ -122,7 +129,7 @@ def subset_icon_font(app, exception) -> None:
         for old in folder.glob("*.woff2"):
             old.unlink()
         cached.write_bytes(cut_font(source, points))
-    shutil.copyfile(cached, outdir / FONT)
+    shutil.copyfile(cached, outdir / _theme.ICON_FONT)
 
 
 def register_filter(app) -> None:

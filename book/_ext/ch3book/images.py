@@ -19,7 +19,8 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.images import get_image_size
+
+from ch3book import _compat
 
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$")
 
@@ -39,7 +40,7 @@ class SizeAndDeferImages(SphinxPostTransform):
             node.setdefault("loading", "lazy")
             if "height" in node or "scale" in node:
                 continue
-            size = get_image_size(Path(self.env.srcdir) / uri)
+            size = _compat.image_size(Path(self.env.srcdir) / uri)
             if size is None:
                 continue
             width, height = size

@@ -29,6 +29,7 @@ import segno
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from ch3book import urls
 from ch3book.sections import PAGE_LABEL, SECTION_LABEL, page_sort_key
 
 
@@ -67,11 +68,6 @@ def qr_svg(url: str, title: str) -> str:
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
-def absolute_url(config, docname: str, anchor: str) -> str:
-    """The published address of a section."""
-    return f"{config.html_baseurl.rstrip('/')}/{docname}.html#{anchor}"
-
-
 def fill_lecture_links(app, doctree, fromdocname) -> None:
     """Replace each placeholder by the list of section links (``doctree-resolved``)."""
     folder, projector_pages = posixpath.dirname(fromdocname), {}
@@ -79,7 +75,7 @@ def fill_lecture_links(app, doctree, fromdocname) -> None:
         items = nodes.bullet_list(classes=["lecture-links"])
         for docname, anchor, title in section_links(app.env):
             relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
-            absolute = absolute_url(app.config, docname, anchor)
+            absolute = urls.page_url(app.config, docname, anchor)
             projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder or ".")
             para = nodes.paragraph()
             para += nodes.reference("", title, internal=True, refuri=relative)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from ch3book import _compat
+
 #: Scripts inline code reads while the page is parsed.
 KEEP_BLOCKING = {"_static/documentation_options.js"}
 
@@ -30,7 +32,7 @@ def deferred(script):
         or attributes.get("type") == "module"
     ):
         return script
-    return type(script)(filename, priority=script.priority, **attributes, defer="defer")
+    return _compat.with_attribute(script, defer="defer")
 
 
 def defer_scripts(app, pagename, templatename, context, doctree) -> None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from docutils import nodes
 from sphinx.locale import _
-from sphinx.util.math import get_node_equation_number
+
+from ch3book import _compat
 
 
 def to_mathml(latex: str, display: str, where: str) -> str:
@@ -45,7 +46,7 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
     where = self.builder.current_docname
     self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
     if node["number"]:
-        number = get_node_equation_number(self, node)
+        number = _compat.equation_number(self, node)
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")

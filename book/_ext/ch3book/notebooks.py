@@ -52,6 +52,7 @@ from ch3book import (
     homework,
     package_index,
     stable_outputs,
+    urls,
 )
 
 logger = logging.getLogger(__name__)
@@ -152,27 +153,25 @@ if installed != "{version}":
 """
 
 
-def _page_url(base_url: str, docname: str, anchor: str = "") -> str:
-    return f"{base_url.rstrip('/')}/{docname}.html" + (f"#{anchor}" if anchor else "")
-
-
 def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     """What the page's roles and labels resolve to on the published site."""
-    env, base = app.env, app.config.html_baseurl
+    env, config = app.env, app.config
     std, python = env.domains["std"], env.domains["py"]
     labels = {
-        name: (_page_url(base, doc, anchor), title)
+        name: (urls.page_url(config, doc, anchor), title)
         for name, (doc, anchor, title) in std.labels.items()
     }
     for name, (doc, anchor) in std.anonlabels.items():
-        labels.setdefault(name, (_page_url(base, doc, anchor), ""))
+        labels.setdefault(name, (urls.page_url(config, doc, anchor), ""))
     terms = {
-        name.lower(): _page_url(base, doc, anchor)
+        name.lower(): urls.page_url(config, doc, anchor)
         for (kind, name), (doc, anchor) in std.objects.items()
         if kind == "term"
     }
     objects = python.objects
-    api = {name: _page_url(base, entry.docname, entry.node_id) for name, entry in objects.items()}
+    api = {
+        name: urls.page_url(config, entry.docname, entry.node_id) for name, entry in objects.items()
+    }
     api |= {alias: api[name] for alias, name in docstring_links.public_names(objects).items()}
     numbers = {}
     figure_format = app.config.numfig_format["figure"]
@@ -184,16 +183,14 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
 
     def image_url(path: str) -> str:
         relative = (source_folder / path).as_posix()
-        return f"{base.rstrip('/')}/_images/{env.images[relative][1]}"
+        return urls.site_url(config, f"_images/{_compat.image_file_name(env, relative)}")
 
     def include(path: str, options: dict[str, str]) -> str:
-        from sphinx.directives.code import LiteralIncludeReader
-
-        settings = {**options}
+        settings: dict[str, object] = {**options}
         if "dedent" in options:
             settings["dedent"] = int(options["dedent"])
         filename = Path(env.srcdir, source_folder, path).resolve()
-        return LiteralIncludeReader(str(filename), settings, app.config).read()[0]
+        return _compat.literal_include(filename, settings, app.config)
 
     return commonmark.Targets(
         labels=labels,
@@ -253,7 +250,7 @@ def executed_notebook(app, docname: str) -> Any | None:
         return None
     notebook = _compat.with_cached_outputs(_compat.open_cache(env), notebook)
     links = targets(app, docname, notebook)
-    without_solutions(notebook, _page_url(app.config.html_baseurl, docname))
+    without_solutions(notebook, urls.page_url(app.config, docname))
     install = install_cell_source(
         package_index.requirement(app),
         package_index.library_version(Path(app.config.book_package_root)),
@@ -304,7 +301,7 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     target = Path(app.outdir) / "_sources" / published_notebook_path(pagename)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
-    exercises = _page_url(app.config.html_baseurl, pagename, _exercises_anchor(notebook))
+    exercises = urls.page_url(app.config, pagename, _exercises_anchor(notebook))
     homework_notebook = homework.homework_notebook(
         notebook, app.env.titles[pagename].astext(), exercises
     )

@@ -15,6 +15,8 @@ import re
 
 from docutils import nodes
 
+from ch3book import urls
+
 DESCRIPTION_LENGTH = 160
 
 
@@ -27,14 +29,13 @@ def description_of(doctree, fallback: str) -> str:
 
 def add_social_meta(app, pagename, templatename, context, doctree) -> None:
     """OpenGraph and Twitter cards, so that a link pasted in a chat or LMS shows a card."""
-    base = app.config.html_baseurl.rstrip("/") + "/"
     title = re.sub(r"<[^>]+>", "", context.get("title") or app.config.html_title)
     description = description_of(doctree, app.config.project)
-    image = base + app.config.book_social_image
+    image = urls.site_url(app.config, app.config.book_social_image)
     values = {
         "og:title": title,
         "og:type": "website",
-        "og:url": f"{base}{pagename}.html",
+        "og:url": urls.page_url(app.config, pagename),
         "og:site_name": app.config.html_title,
         "og:description": description,
         "og:image": image,

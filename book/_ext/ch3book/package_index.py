@@ -66,7 +66,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import reuse
+from ch3book import reuse, urls
 
 #: What the distributions are made from, relative to the repository root: ch3lib's own
 #: files, not the book's README (the long description is in ``pyproject.toml``).
@@ -223,8 +223,9 @@ def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
     return files
 
 
-#: Each Sphinx application's distributions, being built while its pages are read.
-_PENDING: dict[int, concurrent.futures.Future] = {}
+#: The attribute of the Sphinx application that holds its distributions (a future: they
+#: are built while the pages are read).
+PENDING = "ch3book_distributions"
 
 
 def start_distributions(app) -> None:
@@ -235,8 +236,9 @@ def start_distributions(app) -> None:
     cache = Path(config.book_package_cache)
     check_cache(cache)
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    _PENDING[id(app)] = executor.submit(distributions, Path(config.book_package_root), cache)
+    pending = executor.submit(distributions, Path(config.book_package_root), cache)
     executor.shutdown(wait=False)  # the thread ends with the build; nothing waits here
+    setattr(app, PENDING, pending)
 
 
 def published_files(app) -> list[Path]:
@@ -244,20 +246,21 @@ def published_files(app) -> list[Path]:
 
     Waits for the thread that builds them, or builds them now (a builder that started none).
     """
-    pending = _PENDING.get(id(app))
+    pending = getattr(app, PENDING, None)
     if pending is None:
         config = app.config
         pending = concurrent.futures.Future()
         pending.set_result(
             distributions(Path(config.book_package_root), Path(config.book_package_cache))
         )
-        _PENDING[id(app)] = pending
+        setattr(app, PENDING, pending)
     return pending.result()
 
 
 def publish_index(app, exception) -> None:
     """``build-finished``: write the package index into the site."""
-    pending = _PENDING.pop(id(app), None)
+    pending = getattr(app, PENDING, None)
+    setattr(app, PENDING, None)
     if pending is None:
         return
     files = pending.result()
@@ -267,7 +270,7 @@ def publish_index(app, exception) -> None:
 
 def index_url(config) -> str:
     """The address of the site's package index: ``<html_baseurl>simple/``."""
-    return f"{config.html_baseurl.rstrip('/')}/{INDEX}/"
+    return urls.site_url(config, f"{INDEX}/")
 
 
 def requirement(app) -> str:

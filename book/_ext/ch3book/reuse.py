@@ -128,13 +128,14 @@ def pages_to_write(app, env) -> list[str]:
 #: module that owns it whenever its content can have changed (``lecture_links``: ``qr``).
 OWNED_FOLDERS: set[str] = set()
 
-#: When each Sphinx application started writing (pages older than this were copied).
-_STARTS: dict[int, float] = {}
+#: The attribute of the Sphinx application that holds when it started writing (pages
+#: older than this were copied).
+WRITE_START = "ch3book_write_start"
 
 
 def note_start(app, builder) -> None:
     """``write-started``: files older than now were copied from the last build."""
-    _STARTS[id(app)] = time.time() - 1  # file times can be rounded to the second
+    setattr(app, WRITE_START, time.time() - 1)  # file times can be rounded to the second
 
 
 def prune(app, exception) -> None:
@@ -142,7 +143,7 @@ def prune(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    start = _STARTS.pop(id(app), time.time())
+    start = getattr(app, WRITE_START, time.time())
     docs = app.env.found_docs
     for path in list(outdir.rglob("*.html")) + list((outdir / "_sources").rglob("*")):
         if not path.is_file() or path.stat().st_mtime >= start or "_static" in path.parts:

@@ -194,11 +194,17 @@ def collect_sections(app, doctree, docname) -> None:
         )
     if records:
         records[0]["anchor"] = ""  # the page's own result: its top
-    _SECTIONS.setdefault(id(app), {})[docname] = records
+    sections_written(app)[docname] = records
 
 
-#: The sections of each page written by a build (kept off the pickled environment).
-_SECTIONS: dict[int, dict[str, list[dict[str, str]]]] = {}
+def sections_written(app) -> dict[str, list[dict[str, str]]]:
+    """The sections of each page this build writes.
+
+    Kept on the application, not on the environment, which Sphinx pickles.
+    """
+    if getattr(app, "ch3book_sections", None) is None:
+        app.ch3book_sections = {}
+    return app.ch3book_sections
 
 
 # -- Writing the index ---------------------------------------------------------------------
@@ -229,7 +235,8 @@ def all_records(app) -> dict[str, list[dict[str, str]]]:
     pages it does not write (``reuse.py``: their HTML, hence their sections, did not
     change).
     """
-    written = _SECTIONS.pop(id(app), {})
+    written = sections_written(app)
+    app.ch3book_sections = None  # read once, as the build ends
     path = _records_path(app)
     kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     pages = {

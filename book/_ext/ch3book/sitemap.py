@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from ch3book import urls
+
 #: Pages left out of the sitemap: the search page and the 404 page are not content.
 EXCLUDED = ("search", "404")
 
@@ -21,15 +23,14 @@ def write_sitemap(app, exception) -> None:
     """``build-finished``: ``sitemap.xml`` with one ``<url>`` per page, sorted."""
     if exception is not None or app.builder.format != "html":
         return
-    base = app.config.html_baseurl.rstrip("/") + "/"
-    urls = "".join(
-        f"<url><loc>{html.escape(base + docname)}.html</loc></url>"
+    entries = "".join(
+        f"<url><loc>{html.escape(urls.page_url(app.config, docname))}</loc></url>"
         for docname in sorted(app.env.found_docs)
         if docname not in EXCLUDED
     )
     sitemap = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>\n'
     )
     (Path(app.outdir) / "sitemap.xml").write_text(sitemap, encoding="utf-8")
 

@@ -20,6 +20,11 @@ and the execution cache give the same page), and ``notebooks`` to the readers' n
 ``tests/test_reader.py`` compares a reader's fresh run with the site through it. No stock
 option does this: MyST-NB renders outputs as they are, Keras's progress bar has no switch
 for its timings, and IPython's traceback modes either keep the paths or drop the frames.
+
+A third thing would make a page unreadable on a phone: an output of megabytes (a loop that
+prints every step of a long run, a whole tensor). An output longer than
+``book_max_output_bytes`` (UTF-8) fails the build with a warning that names the page, the
+line and the size; the page keeps its first part only, should the warning be allowed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ import re
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 #: ``16/16 - 1s - 35ms/step`` (keras.src.utils.progbar: ``verbose=2``, at an epoch's end).
 TIMINGS = re.compile(r"^(\s*\d+/\d+) - \d+s - \d+(?:s|ms|us)/(?:step|sample|epoch)(?= - |$)", re.M)
@@ -42,20 +50,51 @@ def stable_text(text: str) -> str:
     return INSTALL_PATH.sub("…/", TIMINGS.sub(r"\1 - …", text))
 
 
+def too_long(size: int, limit: int) -> str:
+    """What the author reads about an output of ``size`` bytes, over the ``limit``."""
+    return (
+        f"a cell's output is {size / 1e6:.1f} MB ({size} bytes): a page shows at most {limit} "
+        "bytes of one output (book_max_output_bytes in conf.py). Print less: a summary, or "
+        "every hundredth step"
+    )
+
+
+def text_size(outputs: list) -> int:
+    """The size (UTF-8) of the text a cell's outputs show: streams, plain text, tracebacks."""
+    size = 0
+    for output in outputs:
+        texts = [output.get("text", ""), output.get("data", {}).get("text/plain", "")]
+        texts += output.get("traceback", [])
+        size += sum(len(text.encode()) for text in texts)
+    return size
+
+
 class StableOutputs(SphinxTransform):
-    """Apply ``stable_text`` to every stream and traceback output of a page."""
+    """Apply ``stable_text`` to every stream and traceback output; cut any too long."""
 
     default_priority = 500
 
     def apply(self, **kwargs) -> None:
-        """Rewrite the text of the outputs that hold a timing or a path."""
+        """Rewrite the outputs that are too long or hold a timing or a path."""
+        limit = self.config.book_max_output_bytes
         for block in self.document.findall(nodes.literal_block):
+            if "output" not in block["classes"]:
+                continue
+            text = new = block.astext()
+            size = len(text.encode())
+            if size > limit:
+                logger.warning(
+                    too_long(size, limit),
+                    location=block,
+                    type="ch3book",
+                    subtype="output",
+                )
+                new = text.encode()[:limit].decode(errors="ignore") + "\n…"
             if any(kind <= set(block["classes"]) for kind in OUTPUT_CLASSES):
-                text = block.astext()
-                stable = stable_text(text)
-                if stable != text:
-                    block.children = [nodes.Text(stable)]
-                    block.rawsource = stable
+                new = stable_text(new)
+            if new != text:
+                block.children = [nodes.Text(new)]
+                block.rawsource = new
 
 
 def stable_outputs(outputs: list) -> list:
@@ -69,5 +108,6 @@ def stable_outputs(outputs: list) -> list:
 
 
 def setup_stable_outputs(app) -> None:
-    """Register the transform."""
+    """Register the transform and the output limit."""
+    app.add_config_value("book_max_output_bytes", 100_000, "env", types=(int,))
     app.add_transform(StableOutputs)

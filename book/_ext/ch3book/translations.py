@@ -7,12 +7,17 @@ said 跳转至主要内容 (the skip link), 回到顶部 (the back-to-top button
 switcher, and "Color mode" and "System Settings" in English. ``THEME`` is every string of
 that catalog in Traditional Chinese, as used in Taiwan.
 
-``setup_translations`` compiles the catalogs into ``_build/.locale`` and registers them.
-ch3book is the first extension in ``conf.py``, so its ``sphinx`` catalog is registered
-before the theme's and gettext consults it first; Sphinx's own zh_TW catalog still comes
-before both. The catalogs are Python data in ``book/_ext``, whose hash
-(``book_build_fingerprint``) makes every page be read and written again when they change.
-``tests/test_site.py`` checks that no page shows a string of the theme's ``zh`` catalog.
+The catalogs are compiled into ``book/_ext/ch3book/locale`` and committed, so that setting
+up the extension writes nothing: ``python book/_ext/ch3book/translations.py`` writes them
+again after an edit here, and ``tests/test_ch3book.py`` fails until it has. ch3book is the
+first extension in ``conf.py``, so its ``sphinx`` catalog is registered before the theme's
+and gettext consults it first; Sphinx's own zh_TW catalog still comes before both. The
+catalogs are in ``book/_ext``, whose hash (``book_build_fingerprint``) makes every page be
+read and written again when they change. ``tests/test_site.py`` checks that no page shows a
+string of the theme's ``zh`` catalog.
+
+sphinx-exercise's labels ("Exercise", "Solution to") have a catalog of their own,
+``exercise`` (``EXERCISE``; ``exercises.py`` explains).
 """
 
 from __future__ import annotations
@@ -60,27 +65,60 @@ THEME = {
 }
 
 
-def write_catalog(locale_dir: Path, domain: str, messages: Mapping[str, str]) -> None:
-    """Compile ``messages`` into ``locale_dir/zh_TW/LC_MESSAGES/<domain>.mo``."""
+#: sphinx-exercise's labels in zh-TW (its own catalog has zh_CN only).
+EXERCISE = {"Exercise": "練習", "Solution": "解答", "Solution to": "解答："}
+#: Each catalog: the gettext domain and its messages.
+CATALOGS: dict[str, Mapping[str, str]] = {"sphinx": THEME, "exercise": EXERCISE}
+LOCALE = Path(__file__).parent / "locale"
+
+
+def compiled(domain: str, messages: Mapping[str, str]) -> bytes:
+    """``messages`` as a zh_TW ``.mo`` file, the same bytes on every run."""
+    import datetime
+    import io
+
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
-    target = locale_dir / "zh_TW" / "LC_MESSAGES" / f"{domain}.mo"
-    catalog = Catalog(locale="zh_TW", domain=domain)
+    fixed = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    catalog = Catalog(
+        locale="zh_TW",
+        domain=domain,
+        project="ch3-book",
+        version="1",
+        creation_date=fixed,
+        revision_date=fixed,
+    )
     for message, translation in messages.items():
         catalog.add(message, translation)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as handle:
-        write_mo(handle, catalog)
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
 
 
-def register(app, domain: str, messages: Mapping[str, str]) -> None:
-    """Compile ``messages`` for ``domain`` beside the doctrees and add them to Sphinx."""
-    locale_dir = Path(app.doctreedir).parent / ".locale"
-    write_catalog(locale_dir, domain, messages)
-    app.add_message_catalog(domain, str(locale_dir))
+def catalog_path(domain: str, folder: Path = LOCALE) -> Path:
+    """Where the ``.mo`` file of ``domain`` is in ``folder``."""
+    return folder / "zh_TW" / "LC_MESSAGES" / f"{domain}.mo"
+
+
+def write_catalogs(folder: Path = LOCALE) -> None:
+    """Compile every catalog into ``folder`` (``LOCALE``: the committed ones)."""
+    for domain, messages in CATALOGS.items():
+        path = catalog_path(domain, folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(compiled(domain, messages))
+
+
+def register(app, domain: str) -> None:
+    """Add the committed catalog of ``domain`` to Sphinx."""
+    app.add_message_catalog(domain, str(LOCALE))
 
 
 def setup_translations(app) -> None:
     """The theme's strings in zh-TW (called before the theme is set up)."""
-    register(app, "sphinx", THEME)
+    register(app, "sphinx")
+
+
+if __name__ == "__main__":
+    write_catalogs()
+    print(f"wrote {', '.join(CATALOGS)} in {LOCALE}")

@@ -56,6 +56,14 @@ ENV = "BOOK_KERNEL_ZYGOTE"  # the socket of a running zygote, for builds that ca
 PRELOADED = ("myst_nb", "IPython.core.ultratb", "stack_data", "PIL.PngImagePlugin", "rich.console")
 
 
+#: Why no kernel came from a zygote that does not answer.
+STOPPED = "the kernel zygote (book/_ext/ch3book/zygote.py) is not running: it was killed or crashed"
+
+
+class KernelUnavailableError(RuntimeError):
+    """The zygote could not hand out a kernel; the message says why."""
+
+
 class _Spare:
     """A forked kernel that has set itself up and waits for the folder of its page."""
 
@@ -71,15 +79,20 @@ class _Spare:
             quiet = os.open(os.devnull, os.O_WRONLY)  # no kernel banner on the console:
             os.dup2(quiet, 1)  # the cells' output reaches the notebook through
             os.dup2(quiet, 2)  # ipykernel's own capture, as in any kernel
-            app = kernel_app.instance()
-            app.initialize(
-                [
-                    "-f",
-                    self.connection_file,  # ipykernel picks free ports and writes it
-                    "--HistoryManager.hist_file=:memory:",
-                    f"--parent={os.getppid()}",  # exit if the zygote goes away
-                ]
-            )
+            try:
+                app = kernel_app.instance()
+                app.initialize(
+                    [
+                        "-f",
+                        self.connection_file,  # ipykernel picks free ports and writes it
+                        "--HistoryManager.hist_file=:memory:",
+                        # exit within a second if the zygote goes away (ParentPollerUnix)
+                        f"--IPKernelApp.parent_handle={os.getppid()}",
+                    ]
+                )
+            except BaseException as error:  # told to the page that asks for this kernel
+                os.write(ready_write, f"E{error!r}"[:4000].encode())
+                os._exit(1)
             os.write(ready_write, b"1")
             os.close(ready_write)
             cwd = os.read(go_read, 65536).decode()
@@ -92,12 +105,22 @@ class _Spare:
         os.close(ready_write)
 
     def hand_over(self, cwd: str) -> dict:
-        """Wait until the kernel is set up, send it its folder; its pid and connection file."""
-        os.read(self.ready, 1)
+        """Wait until the kernel is set up, send it its folder; its pid and connection file.
+
+        ``{"error": …}`` instead if the kernel died or failed while it set itself up.
+        """
+        status = os.read(self.ready, 4096)
         os.close(self.ready)
-        os.write(self.go, cwd.encode())
-        os.close(self.go)
-        return {"pid": self.pid, "connection_file": self.connection_file}
+        try:
+            if status != b"1":
+                error = status[1:].decode(errors="replace") or "killed by a signal"
+                return {"error": f"the kernel forked for it died while starting: {error}"}
+            os.write(self.go, cwd.encode())
+            return {"pid": self.pid, "connection_file": self.connection_file}
+        except BrokenPipeError:  # it died after setting up, before its page came
+            return {"error": "the kernel forked for it died before it started"}
+        finally:
+            os.close(self.go)
 
 
 def _serve(path: str) -> None:
@@ -126,21 +149,22 @@ def _serve(path: str) -> None:
         except TimeoutError:
             continue
         with connection:
-            request = json.loads(connection.makefile("r", encoding="utf-8").readline())
-            reply = spare.hand_over(request["cwd"])
+            line = connection.makefile("r", encoding="utf-8").readline()
+            if not line:  # is_running() connected and left
+                continue
+            reply = spare.hand_over(json.loads(line)["cwd"])
             number += 1
             spare = _Spare(folder, number, IPKernelApp)  # the next page's kernel
             connection.sendall(json.dumps(reply).encode() + b"\n")
 
 
 @contextlib.contextmanager
-def start(env: dict[str, str] | None = None) -> Iterator[str]:
+def start() -> Iterator[str]:
     """Run a zygote for the duration of the block; yield its socket path."""
     folder = tempfile.mkdtemp(prefix="ch3book-zygote-")
     path = str(Path(folder) / "zygote.sock")
     process = subprocess.Popen(
         [sys.executable, __file__, path],
-        env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
     )
     try:
@@ -162,12 +186,31 @@ def request_kernel(path: str, cwd: str, timeout: float = 120) -> tuple[int, str]
     Returns its process id and its connection file (in the zygote's folder; the caller
     removes it when it ends the kernel).
     """
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-        client.settimeout(timeout)
-        client.connect(path)
-        client.sendall(json.dumps({"cwd": cwd}).encode() + b"\n")
-        reply = json.loads(client.makefile("r", encoding="utf-8").readline())
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(timeout)
+            client.connect(path)
+            client.sendall(json.dumps({"cwd": cwd}).encode() + b"\n")
+            line = client.makefile("r", encoding="utf-8").readline()
+    except OSError as error:
+        raise KernelUnavailableError(f"{STOPPED} ({error})") from error
+    if not line:
+        raise KernelUnavailableError(STOPPED)
+    reply = json.loads(line)
+    if "error" in reply:
+        raise KernelUnavailableError(reply["error"])
     return int(reply["pid"]), reply["connection_file"]
+
+
+def is_running(path: str) -> bool:
+    """True if the zygote at ``path`` accepts requests."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(5)
+            client.connect(path)
+    except OSError:
+        return False
+    return True
 
 
 if __name__ == "__main__":
