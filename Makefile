@@ -7,6 +7,9 @@
 #   make test-reader   a reader's fresh Python installs ch3lib from the served site and runs
 #                      every page's notebook (minutes: TensorFlow installs)
 #   make test-oldest   the library tests and the notebooks with ch3lib's lowest dependencies
+#   make test-latest   the newest releases pyproject.toml allows, in a copy with its own fresh
+#                      .venv (_build/latest/repo): make test, make html, the site tests that
+#                      need no browser (CI: weekly)
 #   make preview       live preview: rebuilds and reloads the browser after every edit
 #   make bench         rebuild benchmark on a temporary copy of the repository
 #   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
@@ -24,6 +27,8 @@ BIN := $(VENV)/bin
 EXTRAS := $(if $(GPU),[gpu])
 GROUPS := --group docs --group test
 STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+# The exact pins; `make test-latest` empties it in its copy (the newest releases allowed).
+CONSTRAINTS := -c constraints.txt
 SPHINXOPTS ?=
 # Builds are reproducible: the same hash seed in Sphinx and in every kernel it starts.
 export PYTHONHASHSEED := 0
@@ -34,16 +39,16 @@ LIBRARY_TESTS := $(patsubst %,tests/test_%.py,answers device gradients layers li
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest preview bench \
-  lighthouse clean lock
+.PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest test-latest preview \
+  bench lighthouse clean lock
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	@echo "make: installing the environment in $(VENV) (pinned by constraints.txt; a minute or two the first time)"
+	@echo "make: installing the environment in $(VENV) ($(if $(CONSTRAINTS),pinned by constraints.txt,the newest releases pyproject.toml allows); a minute or two the first time)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".$(EXTRAS)" $(GROUPS)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -86,6 +91,11 @@ test-oldest: $(OLDEST_STAMP)
 	  | grep -Ei '^(tensorflow|keras|numpy|matplotlib) '
 	$(OLDEST)/bin/python -m pytest -p no:cov $(LIBRARY_TESTS)
 	$(OLDEST)/bin/python -m tools.run_notebooks $(wildcard _build/html/_sources/*.ipynb)
+
+# A copy of the working tree, so .venv, _build/html and the execution cache stay as they
+# were; its .venv is made afresh each time (tools/test_latest.py says how and why).
+test-latest:
+	$(PYTHON) -m tools.test_latest
 
 preview: $(STAMP)
 	$(BIN)/python -m tools.preview

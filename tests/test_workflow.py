@@ -1,10 +1,12 @@
 """The publishing workflow gives each job the least it needs (.github/workflows/pages.yml).
 
-The job that runs the book's code (its tests, every page's execution, what pip and npm
+The jobs that run the book's code (its tests, every page's execution, what pip and npm
 install) may only read the repository; the job that pushes the notebooks branch gets the
-notebooks as an artifact and runs git only; only the Pages deployment may deploy. Every
-action is pinned to a full commit SHA with its version in a comment, and Dependabot keeps
-those pins and the Python pins current. zizmor (its offline audits) finds nothing.
+notebooks as an artifact and runs git only; only the Pages deployment may deploy. A weekly
+job runs ``make test-latest`` (the newest releases pyproject.toml allows) and publishes
+nothing; on its schedule no publishing job runs. Every action is pinned to a full commit
+SHA with its version in a comment, and Dependabot keeps those pins and the Python pins
+current. zizmor (its offline audits) finds nothing.
 """
 
 import re
@@ -22,6 +24,8 @@ DEPENDABOT = layout.ROOT / ".github" / "dependabot.yml"
 #: What a job that runs the book's code, or installs packages, has in its steps.
 RUNS_CODE = re.compile(r"\b(make|python|pip|npm|npx)\b")
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+#: What keeps a job off the weekly schedule and off a manual run of `make test-latest` only.
+NOT_LATEST = "github.event_name != 'schedule' && !inputs.latest"
 
 
 def _workflow() -> dict:
@@ -41,13 +45,38 @@ def test_no_permission_is_granted_to_the_whole_workflow():
     assert all("permissions" in job for job in _workflow()["jobs"].values())
 
 
-def test_the_job_that_runs_the_book_s_code_can_only_read():
+def test_the_jobs_that_run_the_book_s_code_can_only_read():
     running = {
         name: job for name, job in _workflow()["jobs"].items() if RUNS_CODE.search(_runs(job))
     }
-    assert list(running) == ["build"]
-    assert running["build"]["permissions"] == {"contents": "read"}
+    assert list(running) == ["build", "latest"]
+    assert all(job["permissions"] == {"contents": "read"} for job in running.values())
     assert "make test" in _runs(running["build"]) and "make html" in _runs(running["build"])
+
+
+def test_a_weekly_job_tests_the_newest_releases_and_publishes_nothing():
+    workflow = _workflow()
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    (schedule,) = triggers["schedule"]
+    assert re.fullmatch(r"\d{1,2} \d{1,2} \* \* [0-6]", schedule["cron"])  # once a week
+    assert triggers["workflow_dispatch"]["inputs"]["latest"]["type"] == "boolean"
+    jobs = workflow["jobs"]
+    latest = jobs["latest"]
+    assert latest["if"] == "github.event_name == 'schedule' || inputs.latest"
+    assert latest["permissions"] == {"contents": "read"} and "needs" not in latest
+    assert _runs(latest).strip() == "make test-latest" and latest["timeout-minutes"] <= 90
+    assert _uses(latest) == ["actions/checkout", "actions/setup-python"]
+    # The same pins and Python as the build job.
+    build_steps = {s["uses"]: s.get("with") for s in jobs["build"]["steps"] if "uses" in s}
+    for step in latest["steps"]:
+        if "uses" in step:
+            assert build_steps[step["uses"]] == step["with"], step["uses"]
+    # Not one publishing job on the schedule, nor on a manual run of `latest` only (deploy
+    # and notebooks also need build, so this holds twice over).
+    for name in jobs.keys() - {"latest"}:
+        assert jobs[name]["if"].startswith(NOT_LATEST), name
+    # Its own concurrency group: queued in `pages`, it would cancel a waiting publication.
+    assert "schedule" in workflow["concurrency"]["group"]
 
 
 def test_only_the_notebooks_job_writes_and_it_runs_git_only():
