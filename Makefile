@@ -12,6 +12,7 @@
 #                      need no browser (CI: weekly)
 #   make preview       live preview: rebuilds and reloads the browser after every edit
 #   make bench         rebuild benchmark on a temporary copy of the repository
+#   make mutants       each site-level check must fail on a copy of the site broken its way
 #   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
 #   make lighthouse    Lighthouse (mobile) on every page of the built site, served like Pages
 #   make clean         remove build output (keeps .venv)
@@ -40,7 +41,7 @@ OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
 .PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest test-latest preview \
-  bench lighthouse clean lock
+  bench mutants lighthouse clean lock
 
 venv: $(STAMP)
 
@@ -102,6 +103,10 @@ preview: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
+
+# Not in CI (minutes of browser tests): run it after changing a site-level check.
+mutants: pdf
+	$(BIN)/python -m tools.mutants
 
 # Lighthouse 12 from npm (tools/lighthouse/package-lock.json), run with Debian's Chromium.
 LIGHTHOUSE_STAMP := tools/lighthouse/node_modules/.installed

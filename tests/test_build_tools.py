@@ -1,5 +1,6 @@
 """The build driver (tools/build.py) and the Makefile's GPU switch."""
 
+import re
 import subprocess
 
 import pytest
@@ -136,3 +137,45 @@ def test_the_final_garbage_collection_is_skipped_only_where_conf_says_so():
         SimpleNamespace(config=SimpleNamespace(book_fast_exit=False)), None
     )
     assert gc.get_freeze_count() == before  # an in-process build (a test) keeps collecting
+
+
+@pytest.mark.parametrize(
+    ("platform", "fork", "setting", "expected"),
+    [
+        ("linux", True, "", "zygote"),
+        ("darwin", True, "", "spawn"),  # fork after TensorFlow is not safe on macOS
+        ("linux", False, "", "spawn"),
+        ("linux", True, "spawn", "spawn"),
+        ("darwin", True, "spawn", "spawn"),
+    ],
+)
+def test_kernels_fork_from_a_zygote_only_where_fork_is_safe(
+    monkeypatch, platform, fork, setting, expected
+):
+    zygote = layout.book_extension("zygote")
+    monkeypatch.setattr(zygote.sys, "platform", platform)
+    if not fork:
+        monkeypatch.delattr(zygote.os, "fork")
+    monkeypatch.setenv("BOOK_KERNELS", setting)
+    assert zygote.mode() == expected
+
+
+@pytest.mark.parametrize(
+    ("platform", "setting", "message"),
+    [
+        (
+            "linux",
+            "forkserver",
+            "BOOK_KERNELS: expected one of zygote, spawn; received 'forkserver'",
+        ),
+        ("darwin", "zygote", "BOOK_KERNELS=zygote: expected Linux with os.fork; received darwin"),
+    ],
+)
+def test_a_kernel_mode_that_cannot_work_here_is_refused_with_what_would(
+    monkeypatch, platform, setting, message
+):
+    zygote = layout.book_extension("zygote")
+    monkeypatch.setattr(zygote.sys, "platform", platform)
+    monkeypatch.setenv("BOOK_KERNELS", setting)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        zygote.mode()

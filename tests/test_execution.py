@@ -47,7 +47,11 @@ book_execution_workers = 2
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
+    return build_project(tmp_path_factory.mktemp("project"))
+
+
+def build_project(root: Path) -> tuple[Path, Path, str]:
+    """Build PAGES in ``root``; the sources, the site and the log."""
     src = root / "src"
     src.mkdir()
     (src / "conf.py").write_text(CONF, encoding="utf-8")
@@ -59,6 +63,17 @@ def built(tmp_path_factory):
     app = Sphinx(src, src, root / "out", root / "doctrees", "html", status=status, warning=status)
     app.build()
     return src, root / "out", status.getvalue()
+
+
+def test_new_kernel_processes_run_the_pages_as_the_zygote_does(built, tmp_path, monkeypatch):
+    """BOOK_KERNELS=spawn (macOS, or no fork): jupyter_client starts a kernel per page,
+    still in parallel, and the pages are the same."""
+    monkeypatch.setenv("BOOK_KERNELS", "spawn")
+    _, out, log = build_project(tmp_path)
+    assert "executing 3 notebooks on 2 workers" in log
+    assert "Kernel is running over TCP" not in log  # IPC: nothing in the build's log
+    for name in set(PAGES) - {"where"}:  # "where" prints its temporary folder
+        assert html(out, name) == html(built[1], name), name
 
 
 def html(out: Path, name: str) -> str:

@@ -87,6 +87,14 @@ def test_parallel_executor_publishes_what_mystnb_publishes(workspaces):
     assert tree_differences(workspaces.initial_site, serial) == []
 
 
+def test_new_kernel_processes_publish_what_the_zygote_publishes(workspaces):
+    """The path without fork (macOS, or BOOK_KERNELS=spawn) gives the same site."""
+    if workspaces.applied:
+        pytest.skip("the incremental workspace was already edited")
+    spawned = workspaces.clean_build("spawn", BOOK_KERNELS="spawn")
+    assert tree_differences(workspaces.initial_site, spawned) == []
+
+
 @pytest.mark.parametrize("kind", list(EDITS))
 def test_incremental_build_equals_clean_build_after_edit(workspaces, kind):
     for earlier in list(EDITS)[: list(EDITS).index(kind)]:

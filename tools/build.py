@@ -241,10 +241,15 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         "make html: building the book (`make html SPHINXOPTS=-v` shows Sphinx's own output)",
         flush=True,
     )
+    zygote = layout.book_extension("zygote")  # without importing Sphinx
+    try:
+        kernels = zygote.mode()
+    except ValueError as error:
+        print(f"make html: {error}")
+        return 2
     with contextlib.ExitStack() as stack:
-        if expects_execution() and not os.environ.get("BOOK_KERNEL_ZYGOTE"):
+        if expects_execution() and kernels == "zygote" and not os.environ.get(zygote.ENV):
             # TensorFlow is imported by the kernel zygote while Sphinx starts.
-            zygote = layout.book_extension("zygote")  # without importing Sphinx
             os.environ[zygote.ENV] = stack.enter_context(zygote.start())
             stack.callback(os.environ.pop, zygote.ENV, None)
         status = sphinx_build(options)

@@ -15,15 +15,21 @@ what ``make html`` publishes. Two things make it fast:
   session: a process that has imported ch3lib (and so TensorFlow) and nothing else, from
   which every executed page gets a fresh kernel by ``fork()`` in a fraction of a second.
 
+Both need ``fork``, which is safe on Linux only (``zygote.forks_safely``). Elsewhere, or
+with ``BOOK_KERNELS=spawn``, every build is ``python -m tools.build`` and every executed
+page a new kernel process: slower, the same pages.
+
 Usage: ``python -m tools.preview [--port 8000] [--host 127.0.0.1]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.metadata
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -60,6 +66,11 @@ AUTOBUILD_TESTED = ("2025.8.",)
 WATCHED = (layout.BOOK, layout.LIBRARY, layout.ROOT / "conf.py")
 
 
+def _zygote():
+    """``ch3book.zygote``, and only it: the rest of the extension is read fresh by each build."""
+    return layout.book_extension("zygote")
+
+
 class Rebuild:
     """sphinx-autobuild's change callback: one ``make html`` build, in a fork of the server.
 
@@ -71,6 +82,11 @@ class Rebuild:
         names = ", ".join(sorted({p.name for p in changed_paths})) or "first build"
         print(f"preview: building ({names})", flush=True)
         start = time.perf_counter()
+        if _zygote().mode() == "spawn":
+            code = subprocess.run([sys.executable, "-m", "tools.build"], check=False).returncode
+            result = "done" if code == 0 else "FAILED (see above)"
+            print(f"preview: build {result} in {time.perf_counter() - start:.1f} s", flush=True)
+            return
         pid = os.fork()
         if pid == 0:  # the build: a fresh process with everything imported
             status = 1
@@ -132,11 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for module in PRELOADED:
         importlib.import_module(module)
-    sys.path.insert(0, str(layout.EXTENSIONS))
-    from ch3book import zygote  # only this module: the rest is read fresh by each build
-
-    with zygote.start() as zygote_path:
-        os.environ[zygote.ENV] = zygote_path
+    zygote = _zygote()
+    with zygote.start() if zygote.mode() == "zygote" else contextlib.nullcontext() as path:
+        if path:
+            os.environ[zygote.ENV] = path
         Rebuild()()
         if not layout.SITE.exists():
             return 1

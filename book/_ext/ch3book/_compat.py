@@ -373,6 +373,19 @@ def close_client(client) -> None:
 # -- jupyter_client --------------------------------------------------------------------------
 
 
+async def start_kernel(cwd: str, sockets: str) -> Any:
+    """A new kernel process working in ``cwd``, started by jupyter_client as MyST-NB would.
+
+    Over IPC, with its sockets in the folder ``sockets``: a kernel on TCP warns in the
+    build's log that its traffic is not encrypted.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/kernel")
+    await km.start_kernel(cwd=cwd)
+    return km
+
+
 def attached_kernel_manager(connection_file: str, pid: int) -> Any:
     """A kernel manager for a running kernel that another process started and will reap.
 

@@ -139,27 +139,36 @@ def check_output_sizes(job: Job) -> None:
             )
 
 
-async def _run_page(job: Job, zygote_path: str) -> None:
-    """Execute a page's notebook in a fresh kernel forked from the zygote."""
-    with tempfile.TemporaryDirectory() if job.in_temp else contextlib.nullcontext() as temporary:
-        cwd = temporary or str(job.path.parent)
-        pid, connection_file = await asyncio.to_thread(zygote.request_kernel, zygote_path, cwd)
-        km = _compat.attached_kernel_manager(connection_file, pid)
+async def _run_page(job: Job, zygote_path: str | None) -> None:
+    """Execute a page's notebook in a fresh kernel.
+
+    Forked from the zygote, or, without one (``BOOK_KERNELS=spawn``), a new process that
+    jupyter_client starts.
+    """
+    with contextlib.ExitStack() as stack:
+        cwd = stack.enter_context(tempfile.TemporaryDirectory()) if job.in_temp else None
+        cwd = cwd or str(job.path.parent)
+        if zygote_path is None:
+            sockets = stack.enter_context(tempfile.TemporaryDirectory(prefix="ch3book-kernel-"))
+            km = await _compat.start_kernel(cwd, sockets)
+        else:
+            pid, connection = await asyncio.to_thread(zygote.request_kernel, zygote_path, cwd)
+            stack.callback(Path(connection).unlink, missing_ok=True)
+            km = _compat.attached_kernel_manager(connection, pid)
         client = _compat.notebook_client(
             job.notebook, km=km, cwd=cwd, timeout=job.timeout, allow_errors=job.allow_errors
         )
         client.on_cell_start = lambda cell, cell_index: setattr(job, "running", cell)
-        await _compat.connect_client(client, km, timeout=60)
         try:
+            await _compat.connect_client(client, km, timeout=60)
             await client.async_execute()
             check_output_sizes(job)
         finally:
             _compat.close_client(client)
             await km.shutdown_kernel(now=True)
-            Path(connection_file).unlink(missing_ok=True)
 
 
-async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str) -> None:
+async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str | None) -> None:
     while (job := jobs.get()) is not None:
         start = time.perf_counter()
         error = None
@@ -171,12 +180,12 @@ async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str
             error = str(exc)
         except Exception as exc:
             error = _compat.execution_failure(exc, job.running, job.timeout) or CELL_RAISED
-            if error != CELL_RAISED and not zygote.is_running(zygote_path):
+            if error != CELL_RAISED and zygote_path and not zygote.is_running(zygote_path):
                 error = f"{zygote.STOPPED}, and with it the page's kernel; {error}"
         results.put((job.docname, job.notebook, time.perf_counter() - start, error))
 
 
-def _worker(jobs: queue.Queue, results: queue.Queue, zygote_path: str) -> None:
+def _worker(jobs: queue.Queue, results: queue.Queue, zygote_path: str | None) -> None:
     """A thread with its own event loop; the kernels it drives are the processes working."""
     try:
         asyncio.run(_worker_loop(jobs, results, zygote_path))
@@ -199,7 +208,9 @@ class _Run:
         self._say = say  # a line for make html's output (progress.py)
         self.finished = 0
         self.zygote = contextlib.ExitStack()
-        zygote_path = os.environ.get(zygote.ENV) or self.zygote.enter_context(zygote.start())
+        zygote_path = None  # BOOK_KERNELS=spawn, or no safe fork here: a process per page
+        if zygote.mode() == "zygote":
+            zygote_path = os.environ.get(zygote.ENV) or self.zygote.enter_context(zygote.start())
         self.cache = _compat.open_cache(env)
         self.jobs = {job.docname: job for job in jobs}
         self.pending = set(self.jobs)
@@ -298,6 +309,11 @@ def execute_stale_notebooks(app, env, docnames) -> None:
     workers = app.config.book_execution_workers
     if workers < 1 or not docnames:
         return  # BOOK_JOBS=0 or 1 (see conf.py): MyST-NB executes each page as it reads it
+    try:
+        zygote.mode()
+    except ValueError as error:  # tools/build.py says so before Sphinx starts
+        logger.warning(f"{error}; MyST-NB executes the pages", type="ch3book", subtype="execution")
+        return
     jobs = plan(env, docnames)
     if not jobs:
         return

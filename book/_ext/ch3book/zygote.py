@@ -50,6 +50,9 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 ENV = "BOOK_KERNEL_ZYGOTE"  # the socket of a running zygote, for builds that can use it
+#: How the pages' kernels start: forked from a zygote, or each a new process (jupyter_client).
+KERNELS = "BOOK_KERNELS"
+MODES = ("zygote", "spawn")
 #: Modules the pages load lazily (measured): MyST-NB's glue, IPython's traceback
 #: formatting, PNG writing, Keras' summary. Matplotlib's inline backend is *not* here: it
 #: hooks itself into the kernel's shell when imported, so the kernel must import it.
@@ -58,6 +61,33 @@ PRELOADED = ("myst_nb", "IPython.core.ultratb", "stack_data", "PIL.PngImagePlugi
 
 #: Why no kernel came from a zygote that does not answer.
 STOPPED = "the kernel zygote (book/_ext/ch3book/zygote.py) is not running: it was killed or crashed"
+
+
+def forks_safely() -> bool:
+    """True where forking a process that imported TensorFlow is known to be safe: Linux.
+
+    CPython has treated ``fork`` as unsafe on macOS since 3.8 (system libraries start
+    threads), and Windows has no ``fork``.
+    """
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def mode() -> str:
+    """``zygote`` or ``spawn``: ``BOOK_KERNELS`` if set, else ``zygote`` where it is safe.
+
+    Raises ValueError for any other value, or for ``zygote`` where forking is not safe.
+    """
+    chosen = os.environ.get(KERNELS, "").strip()
+    if not chosen:
+        return "zygote" if forks_safely() else "spawn"
+    if chosen not in MODES:
+        raise ValueError(f"{KERNELS}: expected one of {', '.join(MODES)}; received {chosen!r}")
+    if chosen == "zygote" and not forks_safely():
+        raise ValueError(
+            f"{KERNELS}=zygote: expected Linux with os.fork; received {sys.platform}. "
+            f"Unset {KERNELS} (or set it to spawn): each page gets a new kernel process"
+        )
+    return chosen
 
 
 class KernelUnavailableError(RuntimeError):

@@ -1,0 +1,248 @@
+"""``make mutants``: each site-level check fails when the site it checks is broken.
+
+A check that cannot fail tells nothing. For each check of the built site (the URL list,
+the byte budgets, search ranking and glossary recall, the PDF's bookmarks and fonts, axe,
+the readers' notebooks, glued numbers), this breaks a copy of ``_build/html`` in the one
+way the check exists to catch, runs that check against the copy (``BOOK_SITE``, read by
+``tests/conftest.py``) and expects it to fail; it also runs the check against an intact
+copy first, which must pass, so that a failure is the mutation's doing. It prints one
+line per check and exits non-zero if any check passed on its broken site.
+
+The build-level checks (incremental = clean, the bench's targets) need a build per
+mutation; their mutations, and what each one made fail, are in the closing notes of the
+issues that made them.
+
+Usage: ``python -m tools.mutants [-k SUBSTRING]`` after ``make pdf`` (``make mutants``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools import layout
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if old not in text:
+        raise SystemExit(f"mutants: expected {old!r} in {path}; the site has changed")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def drop_anchor(site: Path) -> None:
+    """A section's anchor disappears (a label renamed with no redirect)."""
+    _edit(site / "3-5-first-steps.html", 'id="sec-3-5-3"', 'id="sec-3-5-3-renamed"')
+
+
+def add_icon_script(site: Path) -> None:
+    """The theme's 1.5 MB icon script is back on a page."""
+    _edit(
+        site / "3-1-tensorflow.html",
+        "</head>",
+        '<script src="_static/scripts/fontawesome.js"></script></head>',
+    )
+
+
+def scramble_search_index(site: Path) -> None:
+    """Every token of the search index points at the first section."""
+    for shard in (site / "_static" / "search").glob("terms-*.js"):
+        text = shard.read_text(encoding="utf-8")
+        match = re.fullmatch(r'(window\.BookSearch\.store\("[^"]+",)(.*)(\);\n?)', text, re.S)
+        if match is None:
+            raise SystemExit(f"mutants: {shard} is not a search shard as expected")
+        postings = {token: [[0, 1]] for token in json.loads(match.group(2))}
+        shard.write_text(match.group(1) + json.dumps(postings) + match.group(3), "utf-8")
+
+
+def forget_introductions(site: Path) -> None:
+    """The search no longer knows which section introduces each glossary term."""
+    path = site / "_static" / "search" / "docs.js"
+    text = path.read_text(encoding="utf-8")
+    match = re.fullmatch(r'(window\.BookSearch\.store\("docs",)(.*)(\);\n?)', text, re.S)
+    if match is None:
+        raise SystemExit(f"mutants: {path} is not the search's document list as expected")
+    meta = json.loads(match.group(2))
+    meta["introduces"] = {}
+    path.write_text(match.group(1) + json.dumps(meta, ensure_ascii=False) + match.group(3), "utf-8")
+
+
+def drop_pdf_outline(site: Path) -> None:
+    """The PDF loses its bookmarks."""
+    from pypdf import PdfReader, PdfWriter
+
+    path = site / layout.PDF_NAME
+    writer = PdfWriter()
+    for page in PdfReader(path).pages:
+        writer.add_page(page)
+    writer.write(path)
+
+
+def unembed_pdf_fonts(site: Path) -> None:
+    """The PDF's fonts are referenced, not embedded (a reader without them sees tofu)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    path = site / layout.PDF_NAME
+    writer = PdfWriter(clone_from=PdfReader(path))
+    for page in writer.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            for candidate in [font, *font.get("/DescendantFonts", [])]:
+                descriptor = candidate.get_object().get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    descriptor.pop(NameObject(key), None)
+    writer.write(path)
+
+
+def drop_language(site: Path) -> None:
+    """The home page no longer says its language (screen readers read zh-TW as English)."""
+    text = (site / "index.html").read_text(encoding="utf-8")
+    mutated = re.sub(r'<html([^>]*) lang="[^"]*"', r"<html\1", text, count=1)
+    if mutated == text:
+        raise SystemExit("mutants: no <html lang=…> in index.html")
+    (site / "index.html").write_text(mutated, encoding="utf-8")
+
+
+def break_notebook(site: Path) -> None:
+    """A reader's notebook trains with another learning rate than the page shows."""
+    path = site / "_sources" / "3-5-first-steps.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "learning_rate = 0.1" in source:
+            cell["source"] = source.replace("learning_rate = 0.1", "learning_rate = 0.2", 1)
+            break
+    else:
+        raise SystemExit(f"mutants: no `learning_rate = 0.1` in {path}")
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+def change_glued_number(site: Path) -> None:
+    """A number quoted in the prose is not the one the output beside it prints."""
+    path = site / "3-5-first-steps.html"
+    text = path.read_text(encoding="utf-8")
+    mutated = re.sub(
+        r'(<span class="pasted-text">)(\d+)\.(\d+)',
+        lambda m: f"{m.group(1)}{int(m.group(2)) + 7}.{m.group(3)}",
+        text,
+        count=1,
+    )
+    if mutated == text:
+        raise SystemExit(f"mutants: no glued number in {path}")
+    path.write_text(mutated, encoding="utf-8")
+
+
+@dataclass
+class Mutant:
+    check: str
+    test: str  # a pytest node id (or file) with an optional -k expression after a space
+    mutate: Callable[[Path], None]
+
+
+MUTANTS = [
+    Mutant(
+        "URL list",
+        "tests/test_urls.py::test_every_published_url_still_resolves",
+        drop_anchor,
+    ),
+    Mutant(
+        "byte budgets",
+        "tests/test_budgets.py::test_every_page_first_visit_is_within_its_byte_budgets",
+        add_icon_script,
+    ),
+    Mutant(
+        "search ranking",
+        "tests/test_search.py::test_every_heading_finds_its_section",
+        scramble_search_index,
+    ),
+    Mutant(
+        "glossary search",
+        "tests/test_search.py::test_every_glossary_term_finds_the_section_that_introduces_it",
+        forget_introductions,
+    ),
+    Mutant(
+        "PDF bookmarks",
+        "tests/test_pdf.py::test_a_bookmark_per_section_and_subsection_in_order",
+        drop_pdf_outline,
+    ),
+    Mutant(
+        "PDF fonts",
+        "tests/test_pdf.py::test_fonts_are_embedded_and_the_cjk_face_is_truetype",
+        unembed_pdf_fonts,
+    ),
+    Mutant(
+        "axe",
+        "tests/test_browser.py::test_axe_core_finds_no_violation_on_any_page -k viewport1-light",
+        drop_language,
+    ),
+    Mutant(
+        "reader notebooks",
+        "tests/test_site.py::test_downloaded_notebook_reruns_in_jupyter",
+        break_notebook,
+    ),
+    Mutant(
+        "glued numbers",
+        "tests/test_site.py::test_glued_numbers_match_the_outputs_beside_them",
+        change_glued_number,
+    ),
+]
+
+
+def run_check(test: str, site: Path) -> int:
+    """pytest's exit status for ``test`` run against ``site``."""
+    node, _, expression = test.partition(" -k ")
+    command = [sys.executable, "-m", "pytest", "-p", "no:cov", "-q", "-x", node]
+    if expression:
+        command += ["-k", expression]
+    env = {**os.environ, "BOOK_SITE": str(site)}
+    done = subprocess.run(command, cwd=layout.ROOT, env=env, capture_output=True, text=True)
+    if done.returncode not in (0, 1):  # 2–5: interrupted, usage error, nothing collected
+        sys.stdout.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"mutants: pytest could not run {test} (exit {done.returncode})")
+    return done.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", default="", help="only the checks whose name contains this")
+    args = parser.parse_args(argv)
+    if not (layout.SITE / layout.PDF_NAME).is_file():
+        raise SystemExit(f"mutants: {layout.SITE / layout.PDF_NAME} is missing: run make pdf")
+    survived = []
+    with tempfile.TemporaryDirectory(prefix="ch3-mutants-") as tmp:
+        selected = [m for m in MUTANTS if args.k in m.check]
+        for mutant in selected:
+            site = Path(tmp) / "html"
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(layout.SITE, site)
+            intact = run_check(mutant.test, site)
+            mutant.mutate(site)
+            broken = run_check(mutant.test, site)
+            caught = intact == 0 and broken == 1
+            verdict = "caught" if caught else "NOT CAUGHT"
+            if intact != 0:
+                verdict += " (the check fails on the intact site too)"
+            print(f"{mutant.check:<18} {mutant.mutate.__doc__:<88} {verdict}", flush=True)
+            if not caught:
+                survived.append(mutant.check)
+    caught = len(selected) - len(survived)
+    print(f"mutants: {caught} of {len(selected)} checks failed on their broken site", end="")
+    print(f"; not caught: {', '.join(survived)}" if survived else "")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
