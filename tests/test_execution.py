@@ -7,7 +7,9 @@ must give what MyST-NB's own execution gives.
 """
 
 import io
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -179,32 +181,21 @@ def test_a_zygote_killed_mid_build_is_named_for_the_page_running_and_the_next(tm
     assert "Executing notebook" not in log  # neither page was quietly run another way
 
 
-def test_a_spare_kernel_that_died_is_named_for_the_page_it_was_for(tmp_path):
-    """The kernel forked in advance for the next page dies before that page starts: that
-    page says so (and the zygote keeps serving: a third page runs)."""
-    killer = (
-        "# Killer\n\n"
-        + cell("import os, signal, time\nimport psutil")
-        + cell(
-            "time.sleep(1)\n"
-            "for kernel in psutil.Process(os.getppid()).children():\n"
-            "    if kernel.pid != os.getpid():\n"
-            "        os.kill(kernel.pid, signal.SIGKILL)\n"
-            "time.sleep(0.5)  # until the signal is delivered"
+def test_a_kernel_that_fails_to_start_is_refused_with_the_reason_and_the_zygote_serves_on(
+    tmp_path,
+):
+    """The zygote forks a kernel whose set-up fails (here: its folder does not exist): the
+    request fails with the reason, and the next request gets a working kernel."""
+    zygote = layout.book_extension("zygote")
+    with zygote.start() as path:
+        with pytest.raises(zygote.KernelUnavailableError) as refused:
+            zygote.request_kernel(path, str(tmp_path / "missing"))
+        assert str(refused.value).startswith(
+            "the kernel forked for it died while starting: FileNotFoundError("
         )
-    )
-    pages = {
-        "killer": killer,
-        "next": PAGES["plain"][1],
-        "third": "# Third\n\n" + cell("print(7 * 6)"),
-    }
-    _, log = build_failing(tmp_path, pages, 600, 1)
-    assert "killer: executed in" in log, log
-    assert (
-        "next.md: WARNING: no kernel could be started for this page: the kernel forked for "
-        "it died" in log
-    ), log
-    assert "third: executed in" in log, log
+        pid, connection_file = zygote.request_kernel(path, str(tmp_path))
+        assert Path(connection_file).is_file()
+        os.kill(pid, signal.SIGTERM)
 
 
 def test_a_cell_that_prints_50_mb_fails_the_build_naming_the_page_and_the_size(tmp_path):

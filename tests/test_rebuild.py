@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 
@@ -117,55 +118,77 @@ def _append(text: str) -> Callable[[str], str]:
     return lambda source: source + text
 
 
-#: Faults an author can cause: the file, how it changes, and what the build must say.
-FAULTS = {
-    "a cell that raises": (
-        "book/3-1-tensorflow.md",
-        _append("\n```{code-cell} ipython3\nraise RuntimeError('a cell that fails')\n```\n"),
+def _cell(code: str) -> Callable[[str], str]:
+    return _append(f"\n```{{code-cell}} ipython3\n{code}\n```\n")
+
+
+@dataclass
+class Fault:
+    """Files and how each changes, and what the build must say."""
+
+    changes: dict[str, Callable[[str], str]]
+    message: str
+
+
+T31 = "book/3-1-tensorflow.md"
+
+#: Faults an author (or the machine) can cause, and what the build must say.
+FAULTS: dict[str, Fault] = {
+    "a cell that raises": Fault(
+        {T31: _cell("raise RuntimeError('a cell that fails')")},
         r"3-1-tensorflow\.md: WARNING: Executing notebook failed: CellExecutionError",
     ),
-    "a kernel that dies": (
-        "book/3-1-tensorflow.md",
-        _append("\n```{code-cell} ipython3\nimport os, signal\nos.kill(os.getpid(), 9)\n```\n"),
+    "a kernel that dies": Fault(
+        {T31: _cell("import os, signal\nos.kill(os.getpid(), 9)")},
         r"3-1-tensorflow\.md: WARNING: the kernel died while running the cell that starts "
         r"'import os, signal'",
     ),
-    "a {term} to a missing glossary entry": (
-        "book/3-1-tensorflow.md",
-        lambda source: re.sub(r"\{term\}`[^`]+`", "{term}`不存在的詞`", source, count=1),
-        r"3-1-tensorflow\.md:\d+: WARNING: term not in glossary: '不存在的詞'",
-    ),
-    "a duplicated label": (
-        "book/3-2-keras.md",
-        _append("\n(sec-3-1-loop)=\n## 重複的標籤\n"),
-        r"3-2-keras\.md:\d+: WARNING: duplicate label sec-3-1-loop",
-    ),
-    "a malformed glossary": (
-        "book/glossary.toml",
-        lambda source: source.replace("[[term]]", "[[term]", 1),
-        r"glossary\.md:\d+: ERROR: .*glossary\.toml: expected TOML .*\(at line \d+, column \d+\)",
-    ),
-    "the kernel zygote killed mid-page": (
-        "book/3-1-tensorflow.md",
-        _append(
-            "\n```{code-cell} ipython3\nimport os, signal, time\n"
-            "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)\n```\n"
-        ),
+    "the kernel zygote killed mid-page": Fault(
+        {
+            T31: _cell(
+                "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)"
+            )
+        },
         r"3-1-tensorflow\.md: WARNING: the kernel zygote \(book/_ext/ch3book/zygote\.py\) is "
         r"not running: it was killed or crashed, and with it the page's kernel; the kernel "
         r"died while running the cell that starts 'import os, signal, time'",
     ),
-    "a cell that prints 50 MB": (
-        "book/3-1-tensorflow.md",
-        _append("\n```{code-cell} ipython3\nprint('x' * 50_000_000)\n```\n"),
+    "a cell past its timeout": Fault(
+        {
+            T31: lambda source: _cell("import time\ntime.sleep(60)")(
+                source.replace(
+                    "  name: python3\n---\n", "  name: python3\nexecution:\n  timeout: 5\n---\n", 1
+                )
+            )
+        },
+        r"3-1-tensorflow\.md: WARNING: the cell that starts 'import time' ran past the timeout "
+        r"of 5 s",
+    ),
+    "a cell that prints 50 MB": Fault(
+        {T31: _cell("print('x' * 50_000_000)")},
         r"3-1-tensorflow\.md: WARNING: a cell's output is 50\.0 MB \(50000001 bytes\): a page "
         r"shows at most 100000 bytes of one output \(book_max_output_bytes in conf\.py\)",
     ),
+    "a {term} to a missing glossary entry": Fault(
+        {T31: lambda source: re.sub(r"\{term\}`[^`]+`", "{term}`不存在的詞`", source, count=1)},
+        r"3-1-tensorflow\.md:\d+: WARNING: term not in glossary: '不存在的詞'",
+    ),
+    "a duplicated label": Fault(
+        {"book/3-2-keras.md": _append("\n(sec-3-1-loop)=\n## 重複的標籤\n")},
+        r"3-2-keras\.md:\d+: WARNING: duplicate label sec-3-1-loop",
+    ),
+    "a malformed glossary": Fault(
+        {"book/glossary.toml": lambda source: source.replace("[[term]]", "[[term]", 1)},
+        r"glossary\.md:\d+: ERROR: .*glossary\.toml: expected TOML .*\(at line \d+, column \d+\)",
+    ),
     # The theme's stylesheet with its icon rules written another way (book/_static wins
     # over the theme's own static files).
-    "a theme that no longer draws its icons": (
-        "book/_static/styles/pydata-sphinx-theme.css",
-        lambda _: theme_stylesheet().replace('{--fa:"', '{--fa-glyph:"'),
+    "a theme that no longer draws its icons": Fault(
+        {
+            "book/_static/styles/pydata-sphinx-theme.css": lambda _: theme_stylesheet().replace(
+                '{--fa:"', '{--fa-glyph:"'
+            )
+        },
         r"WARNING: Expected a rule like \.fa-bars\{--fa:.* for every icon of the pages\. "
         r"Received none for: .*fa-solid fa-bars",
     ),
@@ -186,24 +209,27 @@ def test_a_failed_build_says_why_publishes_nothing_and_fails_again_until_fixed(
     """A clean build of sources with a fault fails with the book's message (not Sphinx's
     crash report); so must every incremental build, however often it is run, and the site
     stays as it was. Once the fault is gone, the site is what it was before."""
-    name, change, message = FAULTS[fault]
+    fault = FAULTS[fault]
     before = tmp_path / "before"
     shutil.copytree(site(workspaces.incremental), before)
-    path = workspaces.incremental / name
-    original = path.read_text(encoding="utf-8") if path.exists() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(change(original or ""), encoding="utf-8")
+    originals = {}
+    for name, change in fault.changes.items():
+        path = workspaces.incremental / name
+        originals[path] = path.read_text(encoding="utf-8") if path.exists() else None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(change(originals[path] or ""), encoding="utf-8")
     for attempt in ("first", "second"):
         with pytest.raises(RuntimeError) as failed:
             make_html(workspaces.incremental)
         log = str(failed.value)
-        assert re.search(message, log), (attempt, log)
+        assert re.search(fault.message, log), (attempt, log)
         assert "report this error to the developers" not in log, attempt
         assert tree_differences(before, site(workspaces.incremental)) == [], attempt
-    if original is None:
-        path.unlink()
-        path.parent.rmdir()
-    else:
-        path.write_text(original, encoding="utf-8")
+    for path, original in originals.items():
+        if original is None:
+            path.unlink()
+            path.parent.rmdir()
+        else:
+            path.write_text(original, encoding="utf-8")
     make_html(workspaces.incremental)
     assert tree_differences(before, site(workspaces.incremental)) == []

@@ -250,8 +250,11 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
     with contextlib.ExitStack() as stack:
         if expects_execution() and kernels == "zygote" and not os.environ.get(zygote.ENV):
             # TensorFlow is imported by the kernel zygote while Sphinx starts.
-            os.environ[zygote.ENV] = stack.enter_context(zygote.start())
-            stack.callback(os.environ.pop, zygote.ENV, None)
+            try:
+                os.environ[zygote.ENV] = stack.enter_context(zygote.start())
+                stack.callback(os.environ.pop, zygote.ENV, None)
+            except RuntimeError as error:  # the executor tries again, and says so if it fails
+                print(f"make html: {error}", flush=True)
         status = sphinx_build(options)
     if status != 0:
         # Sphinx saved its environment, in which the pages that failed count as read: the

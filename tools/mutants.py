@@ -30,23 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools import layout
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if old not in text:
-        raise SystemExit(f"mutants: expected {old!r} in {path}; the site has changed")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tools.rebuild_check import replace
 
 
 def drop_anchor(site: Path) -> None:
     """A section's anchor disappears (a label renamed with no redirect)."""
-    _edit(site / "3-5-first-steps.html", 'id="sec-3-5-3"', 'id="sec-3-5-3-renamed"')
+    replace(site / "3-5-first-steps.html", 'id="sec-3-5-3"', 'id="sec-3-5-3-renamed"')
 
 
 def add_icon_script(site: Path) -> None:
     """The theme's 1.5 MB icon script is back on a page."""
-    _edit(
+    replace(
         site / "3-1-tensorflow.html",
         "</head>",
         '<script src="_static/scripts/fontawesome.js"></script></head>',

@@ -45,6 +45,7 @@ from typing import Any
 TESTED = {
     "sphinx": ("9.0.",),
     "myst-nb": ("1.4.",),
+    "myst-parser": ("5.2.",),
     "jupyter-cache": ("1.0.",),
     "nbclient": ("0.10.", "0.11."),
     "nbformat": ("5.10.", "5.11."),

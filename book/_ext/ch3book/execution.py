@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import os
 import queue
@@ -319,7 +320,12 @@ def execute_stale_notebooks(app, env, docnames) -> None:
         return
     heavy = {d: m for d, m in app.config.book_heavy_pages.items() if d in docnames}
     imports = sorted({module for modules in heavy.values() for module in modules})
-    run = _Run(env, jobs, min(len(jobs), workers), imports, lambda line: progress.say(app, line))
+    say = functools.partial(progress.say, app)
+    try:
+        run = _Run(env, jobs, min(len(jobs), workers), imports, say)
+    except RuntimeError as error:  # the zygote did not start
+        logger.warning(f"{error}; MyST-NB executes the pages one by one", type="ch3book")
+        return
     # Sphinx lets this event reorder the pages: the others are read while the workers run,
     # then the executed pages as they are done, then the heavy pages.
     executed = [job.docname for job in jobs]

@@ -18,10 +18,12 @@ No stock tool does this: jupyter_client starts every kernel as a new process, an
 IPython's kernel pools (e.g. Jupyter Enterprise Gateway) keep whole kernels, which a page
 would then share.
 
-The zygote keeps one kernel forked and set up in advance (ipykernel's start-up takes a
-few tenths of a second), which it hands to the next request and then replaces. Run as a
-script by :func:`start` (``python zygote.py SOCKET``); :func:`request_kernel` is the client
-side. The protocol is one JSON line each way on a Unix socket.
+The zygote used to keep a kernel forked and set up in advance; measured against forking
+on request, it bought nothing (preview code edit 6.10 s without it, 6.13 s with it), so
+it forks on request. Run as a script by :func:`start` (``python zygote.py SOCKET``);
+:func:`request_kernel` is the client side. The protocol is one JSON line each way on a
+Unix socket. Where forking is not safe (``forks_safely``), or with ``BOOK_KERNELS=spawn``,
+there is no zygote: each page gets a new kernel process from jupyter_client.
 """
 
 from __future__ import annotations
@@ -94,71 +96,49 @@ class KernelUnavailableError(RuntimeError):
     """The zygote could not hand out a kernel; the message says why."""
 
 
-class _Spare:
-    """A forked kernel that has set itself up and waits for the folder of its page."""
+def _fork_kernel(connection_file: str, cwd: str, kernel_app: type) -> dict:
+    """Fork a kernel working in ``cwd``; once it is set up, its pid and connection file.
 
-    def __init__(self, folder: str, number: int, kernel_app: type) -> None:
-        self.connection_file = str(Path(folder, f"kernel-{number}.json"))
-        go_read, self.go = os.pipe()
-        self.ready, ready_write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the kernel: set up now, start when a page needs it
-            os.close(self.go)
-            os.close(self.ready)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            quiet = os.open(os.devnull, os.O_WRONLY)  # no kernel banner on the console:
-            os.dup2(quiet, 1)  # the cells' output reaches the notebook through
-            os.dup2(quiet, 2)  # ipykernel's own capture, as in any kernel
-            try:
-                app = kernel_app.instance()
-                app.initialize(
-                    [
-                        "-f",
-                        self.connection_file,  # ipykernel picks free ports and writes it
-                        "--HistoryManager.hist_file=:memory:",
-                        # exit within a second if the zygote goes away (ParentPollerUnix)
-                        f"--IPKernelApp.parent_handle={os.getppid()}",
-                    ]
-                )
-            except BaseException as error:  # told to the page that asks for this kernel
-                os.write(ready_write, f"E{error!r}"[:4000].encode())
-                os._exit(1)
-            os.write(ready_write, b"1")
-            os.close(ready_write)
-            cwd = os.read(go_read, 65536).decode()
-            if not cwd:  # the zygote ended before a page needed this kernel
-                os._exit(0)
-            os.chdir(cwd)
-            app.start()
-            os._exit(0)
-        os.close(go_read)
-        os.close(ready_write)
-
-    def hand_over(self, cwd: str) -> dict:
-        """Wait until the kernel is set up, send it its folder; its pid and connection file.
-
-        ``{"error": …}`` instead if the kernel died or failed while it set itself up.
-        """
-        status = os.read(self.ready, 4096)
-        os.close(self.ready)
+    ``{"error": …}`` instead if it died or failed while it set itself up.
+    """
+    ready, ready_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the kernel
+        os.close(ready)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        quiet = os.open(os.devnull, os.O_WRONLY)  # no kernel banner on the console: the
+        os.dup2(quiet, 1)  # cells' output reaches the notebook through ipykernel's
+        os.dup2(quiet, 2)  # own capture, as in any kernel; a failure is told below
         try:
-            if status != b"1":
-                error = status[1:].decode(errors="replace") or "killed by a signal"
-                return {"error": f"the kernel forked for it died while starting: {error}"}
-            os.write(self.go, cwd.encode())
-            return {"pid": self.pid, "connection_file": self.connection_file}
-        except BrokenPipeError:  # it died after setting up, before its page came
-            return {"error": "the kernel forked for it died before it started"}
-        finally:
-            os.close(self.go)
+            os.chdir(cwd)
+            app = kernel_app.instance()
+            app.initialize(
+                [
+                    "-f",
+                    connection_file,  # ipykernel picks free ports and writes it
+                    "--HistoryManager.hist_file=:memory:",
+                    # exit within a second if the zygote goes away (ParentPollerUnix)
+                    f"--IPKernelApp.parent_handle={os.getppid()}",
+                ]
+            )
+        except BaseException as error:  # told to the page that asked for this kernel
+            os.write(ready_write, f"E{error!r}"[:4000].encode())
+            os._exit(1)
+        os.write(ready_write, b"1")
+        os.close(ready_write)
+        app.start()
+        os._exit(0)
+    os.close(ready_write)
+    status = os.read(ready, 4096)
+    os.close(ready)
+    if status != b"1":
+        error = status[1:].decode(errors="replace") or "killed by a signal"
+        return {"error": f"the kernel forked for it died while starting: {error}"}
+    return {"pid": pid, "connection_file": connection_file}
 
 
 def _serve(path: str) -> None:
-    """The zygote: listen, import, then hand a fresh kernel to each request.
-
-    One kernel is always forked and set up in advance, so that a page waits neither for
-    TensorFlow nor for ipykernel's start-up.
-    """
+    """The zygote: listen, import, then fork a fresh kernel for each request."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(8)  # requests wait in the queue while the imports run
@@ -171,7 +151,6 @@ def _serve(path: str) -> None:
         importlib.import_module(module)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped automatically
     folder, parent, number = os.path.dirname(path), os.getppid(), 0
-    spare = _Spare(folder, number, IPKernelApp)
     server.settimeout(1.0)
     while os.getppid() == parent:
         try:
@@ -182,9 +161,9 @@ def _serve(path: str) -> None:
             line = connection.makefile("r", encoding="utf-8").readline()
             if not line:  # is_running() connected and left
                 continue
-            reply = spare.hand_over(json.loads(line)["cwd"])
             number += 1
-            spare = _Spare(folder, number, IPKernelApp)  # the next page's kernel
+            connection_file = str(Path(folder, f"kernel-{number}.json"))
+            reply = _fork_kernel(connection_file, json.loads(line)["cwd"], IPKernelApp)
             connection.sendall(json.dumps(reply).encode() + b"\n")
 
 
