@@ -9,7 +9,7 @@ measured in the same run, and the edit timings are medians of three.
 Measures:
   cold ÷ floor            cold ``make html`` ÷ every code cell run once in one process
   peak memory             of the whole process tree during a cold build
-  no change               rebuild with nothing changed
+  no change               rebuild with nothing changed (Sphinx does not even start)
   prose edit              rebuild after a prose-only edit of one page (no kernel may start)
   code edit               rebuild after a code edit of one page (only that page executes)
   library edit            rebuild after a change in src/ch3lib (every notebook executes,
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import psutil
 
-from tools import layout, rebuild_check
+from tools import build, layout, rebuild_check
 from tools.rebuild_check import (
     build_env,
     free_port,
@@ -111,6 +111,7 @@ class Build:
     seconds: float
     kernels: int
     peak: int | None
+    output: str
 
 
 def timed_build(ws: Path, memory: bool = False, **env: str) -> Build:
@@ -132,18 +133,18 @@ def timed_build(ws: Path, memory: bool = False, **env: str) -> Build:
         sys.stdout.write(text[-4000:])
         raise SystemExit(f"make html failed in {ws}")
     executed = sum(int(n) for n in EXECUTING.findall(text))
-    return Build(seconds, executed + len(monitor.kernels), monitor.peak)
+    return Build(seconds, executed + len(monitor.kernels), monitor.peak, text)
 
 
-def median_of_three(ws: Path, change=None) -> tuple[float, int]:
-    """Median time of three ``make html`` runs (each after ``change(n)`` if given), and the
-    number of kernels they started in all."""
+def median_of_three(ws: Path, change=None) -> tuple[float, list[Build]]:
+    """Median time of three ``make html`` runs (each after ``change(n)`` if given), and
+    the runs."""
     runs = []
     for number in range(3):
         if change is not None:
             change(number)
         runs.append(timed_build(ws))
-    return statistics.median(r.seconds for r in runs), sum(r.kernels for r in runs)
+    return statistics.median(r.seconds for r in runs), runs
 
 
 def executions_since(ws: Path, since: datetime) -> int:
@@ -202,12 +203,14 @@ def measure_cold_vs_floor(ws: Path) -> tuple[float, float]:
 
 
 def measure_no_change(ws: Path) -> None:
-    seconds, kernels = median_of_three(ws)
+    seconds, runs = median_of_three(ws)
+    kernels = sum(r.kernels for r in runs)
+    skipped = sum(build.NOTHING_CHANGED in r.output for r in runs)  # Sphinx did not even start
     report(
         "no change",
-        f"{seconds:.2f} s (median of 3), {kernels} kernels",
-        "≤ 2 s",
-        seconds <= 2.0 and not kernels,
+        f"{seconds:.2f} s (median of 3), {kernels} kernels, Sphinx skipped {skipped}/3",
+        "≤ 2 s, Sphinx skipped",
+        seconds <= 2.0 and not kernels and skipped == 3,
     )
 
 
@@ -215,7 +218,8 @@ def measure_prose_edit(ws: Path) -> None:
     def prose_edit(number: int) -> None:
         replace(ws / PAGE, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
 
-    seconds, kernels = median_of_three(ws, prose_edit)
+    seconds, runs = median_of_three(ws, prose_edit)
+    kernels = sum(r.kernels for r in runs)
     report(
         "prose edit",
         f"{seconds:.2f} s (median of 3), {kernels} kernels",

@@ -45,6 +45,9 @@ INPUT_FILES = ("conf.py", "pyproject.toml", "constraints.txt", "tools/build.py",
 INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
+#: What a build that does not start Sphinx says (the bench checks it).
+NOTHING_CHANGED = "make html: nothing changed since the last build"
+
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
 #: Files Sphinx keeps in its output for its next build, which the site does not need:
 #: ``.buildinfo`` (it hashes the configuration's absolute paths, so two checkouts would
@@ -232,7 +235,7 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         and layout.DIGEST.exists()
         and layout.DIGEST.read_text(encoding="utf-8") == digest
     ):
-        print("make html: nothing changed since the last build")
+        print(NOTHING_CHANGED)
         return 0
     layout.DIGEST.unlink(missing_ok=True)
     remove_stale_execution_caches()
