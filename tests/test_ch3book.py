@@ -59,14 +59,38 @@ def test_published_notebooks_get_stable_ids_and_merged_streams():
 
 @pytest.mark.parametrize(
     ("label", "is_section"),
-    [("sec-3-5", True), ("sec-3-5-4", True), ("sec-3-4-device", True), ("errata-3-5", False)],
+    [
+        ("sec-3-5", True),
+        ("sec-3-5-4", True),
+        ("sec-3-4-device", True),
+        ("sec-3-10", True),
+        ("sec-4-1-2", True),
+        ("sec-12-3", True),
+        ("errata-3-5", False),
+        ("sec-3", False),
+        ("sec-3-x", False),
+    ],
 )
 def test_section_label_pattern(label, is_section):
     assert bool(sections.SECTION_LABEL.match(label)) == is_section
 
 
+@pytest.mark.parametrize(
+    ("label", "is_page"),
+    [("sec-3-5", True), ("sec-3-10", True), ("sec-4-1", True), ("sec-3-5-4", False)],
+)
+def test_page_labels_of_any_chapter_and_section_count(label, is_page):
+    assert bool(sections.PAGE_LABEL.match(label)) == is_page
+
+
 def test_pages_sort_by_number_not_text():
-    assert sorted(["sec-3-10", "sec-3-9"], key=sections.page_sort_key) == ["sec-3-9", "sec-3-10"]
+    labels = ["sec-4-1", "sec-3-10", "sec-3-9", "sec-10-1"]
+    assert sorted(labels, key=sections.page_sort_key) == [
+        "sec-3-9",
+        "sec-3-10",
+        "sec-4-1",
+        "sec-10-1",
+    ]
 
 
 def test_section_mentions_in_docstrings_become_links():

@@ -17,12 +17,13 @@ for headings that carry an id, so the sections' ids go on their headings first).
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from tools import layout
 from tools.serve import serve
+
+PAGE_LABEL = layout.book_extension("sections").PAGE_LABEL
 
 
 def glossary_queries() -> list[tuple[str, str]]:
@@ -46,7 +47,7 @@ def glossary_queries() -> list[tuple[str, str]]:
 
 def expected_url(page: str, label: str) -> str:
     """Where a section's result links: the page itself for a page title (``sec-3-5``)."""
-    return page if re.fullmatch(r"sec-3-\d", label) else f"{page}#{label}"
+    return page if PAGE_LABEL.match(label) else f"{page}#{label}"
 
 
 def _relative(url: str) -> str:

@@ -1,8 +1,10 @@
 """The book's section labels: ``sec-3-5`` for a page, ``sec-3-5-4`` for a part of it.
 
-A part may also have a name rather than a number (``sec-3-4-device``). This is the one
-definition of the pattern; the lecture links and the docstring links follow it, and
-``book/published-urls.txt`` lists every such anchor the book has published.
+``sec-<chapter>-<section>`` for any chapter and any number of sections (``sec-4-1``,
+``sec-3-10``, which sorts after ``sec-3-9``). A part may also have a name rather than a
+number (``sec-3-4-device``). This is the one definition of the pattern; the lecture
+links, the homework list, the build report, the exercises and the docstring links follow
+it, and ``book/published-urls.txt`` lists every such anchor the book has published.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import re
 
 #: The label of a section page's title.
-PAGE_LABEL = re.compile(r"^sec-3-\d$")
+PAGE_LABEL = re.compile(r"^sec-\d+-\d+$")
 #: The label of a section or of any heading inside it.
-SECTION_LABEL = re.compile(r"^sec-3-\d(?:-[0-9a-z]+)*$")
+SECTION_LABEL = re.compile(r"^sec-\d+-\d+(?:-[0-9a-z]+)*$")
 #: A section number as the library's docstrings write it ("section 3-5-4").
-SECTION_NUMBER = r"3-\d(?:-\d+)?"
+SECTION_NUMBER = r"\d+-\d+(?:-\d+)?"
 
 
 def page_sort_key(label: str) -> tuple[int, ...]:
