@@ -133,10 +133,10 @@ def check_output_sizes(job: Job) -> None:
     for cell in job.notebook.cells:
         size = stable_outputs.text_size(cell.get("outputs", []))
         if size > job.max_output_bytes:
-            first = cell.source.strip().splitlines()[0][:60]
+            lines = cell.source.strip().splitlines()
+            where = f"the cell that starts {lines[0][:60]!r}" if lines else "an empty cell"
             raise OutputTooLongError(
-                f"{stable_outputs.too_long(size, job.max_output_bytes)} (the cell that "
-                f"starts {first!r})"
+                f"{stable_outputs.too_long(size, job.max_output_bytes)} ({where})"
             )
 
 
