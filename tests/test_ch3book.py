@@ -623,6 +623,7 @@ PUBLIC_MODULES = {
     "myst_nb",  # glue
     "jupyter_cache",  # get_cache
     "nbclient",  # NotebookClient
+    "nbclient.exceptions",  # CellExecutionError, CellTimeoutError, DeadKernelError
     "jupyter_client",
     "ipykernel.kernelapp",  # IPKernelApp: the documented way to embed a kernel
 }

@@ -31,6 +31,7 @@ import textwrap
 import time
 
 from tools import layout
+from tools.rebuild_check import tracked_files  # standard library only, as here
 
 COPY = layout.BUILD / "latest" / "repo"
 #: Shown first, each beside its pin: the packages whose releases change how the book builds.
@@ -68,19 +69,11 @@ def canonical(name: str) -> str:
 
 def copy_working_tree() -> None:
     """A fresh copy of the repository's files (no .git, no .venv, no _build) in COPY."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=layout.ROOT,
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout.split("\0")
     if COPY.exists():
         shutil.rmtree(COPY)  # the last run's copy, .venv and site: everything starts fresh
-    for name in listed:
-        if name and (layout.ROOT / name).is_file():
-            (COPY / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(layout.ROOT / name, COPY / name)
+    for name in tracked_files(layout.ROOT):
+        (COPY / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(layout.ROOT / name, COPY / name)
 
 
 def report_versions() -> None:

@@ -298,36 +298,6 @@ def skip_execution(env, path: Path) -> None:
     env.mystnb_config = config.copy(execution_excludepatterns=patterns)
 
 
-def execution_failure(error: BaseException, cell, timeout: int) -> str | None:
-    """What stopped a page's execution, for the author; None for an error a cell raised.
-
-    A cell's own exception is MyST-NB's to report (with ``allow_errors`` and the cell's
-    traceback); a kernel that died or a cell past the timeout is described here, with
-    ``cell``, the cell that was running (None if none had started), and the cell
-    timeout in seconds.
-    """
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    if isinstance(error, CellExecutionError):
-        return None
-    lines = cell.source.strip().splitlines() if cell is not None else []
-    where = f"the cell that starts {lines[0][:60]!r}" if lines else "a cell"
-    if isinstance(error, DeadKernelError):
-        return (
-            f"the kernel died while running {where}: killed by a signal, out of memory, "
-            "or a crash in native code"
-        )
-    if isinstance(error, CellTimeoutError):
-        return (
-            f"{where} ran past the timeout of {timeout} s (nb_execution_timeout in conf.py, "
-            "or the page's execution: timeout)"
-        )
-    if cell is None:
-        reason = str(error) if type(error) is RuntimeError else repr(error)
-        return f"no kernel could be started for this page: {reason}"
-    return f"the kernel stopped running {where}: {error!r}"
-
-
 def with_cached_outputs(cache, notebook) -> Any:
     """The notebook with the outputs of its cached execution (unchanged if not cached).
 

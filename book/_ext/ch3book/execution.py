@@ -120,6 +120,41 @@ def plan(env, docnames) -> list[Job]:
     return jobs
 
 
+def which_cell(cell, otherwise: str = "a cell") -> str:
+    """How the author's messages name a cell: by the start of its first line."""
+    lines = cell.source.strip().splitlines() if cell is not None else []
+    return f"the cell that starts {lines[0][:60]!r}" if lines else otherwise
+
+
+def execution_failure(error: BaseException, cell, timeout: int) -> str | None:
+    """What stopped a page's execution, for the author; None for an error a cell raised.
+
+    A cell's own exception is MyST-NB's to report (with ``allow_errors`` and the cell's
+    traceback); a kernel that died or a cell past the timeout is described here, with
+    ``cell``, the cell that was running (None if none had started), and the cell
+    timeout in seconds.
+    """
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    if isinstance(error, CellExecutionError):
+        return None
+    where = which_cell(cell)
+    if isinstance(error, DeadKernelError):
+        return (
+            f"the kernel died while running {where}: killed by a signal, out of memory, "
+            "or a crash in native code"
+        )
+    if isinstance(error, CellTimeoutError):
+        return (
+            f"{where} ran past the timeout of {timeout} s (nb_execution_timeout in conf.py, "
+            "or the page's execution: timeout)"
+        )
+    if cell is None:
+        reason = str(error) if type(error) is RuntimeError else repr(error)
+        return f"no kernel could be started for this page: {reason}"
+    return f"the kernel stopped running {where}: {error!r}"
+
+
 class OutputTooLongError(RuntimeError):
     """A cell printed more than a page shows (``book_max_output_bytes``)."""
 
@@ -133,8 +168,7 @@ def check_output_sizes(job: Job) -> None:
     for cell in job.notebook.cells:
         size = stable_outputs.text_size(cell.get("outputs", []))
         if size > job.max_output_bytes:
-            lines = cell.source.strip().splitlines()
-            where = f"the cell that starts {lines[0][:60]!r}" if lines else "an empty cell"
+            where = which_cell(cell, otherwise="an empty cell")
             raise OutputTooLongError(
                 f"{stable_outputs.too_long(size, job.max_output_bytes)} ({where})"
             )
@@ -180,7 +214,7 @@ async def _worker_loop(jobs: queue.Queue, results: queue.Queue, zygote_path: str
         except OutputTooLongError as exc:
             error = str(exc)
         except Exception as exc:
-            error = _compat.execution_failure(exc, job.running, job.timeout) or CELL_RAISED
+            error = execution_failure(exc, job.running, job.timeout) or CELL_RAISED
             if error != CELL_RAISED and zygote_path and not zygote.is_running(zygote_path):
                 error = f"{zygote.STOPPED}, and with it the page's kernel; {error}"
         results.put((job.docname, job.notebook, time.perf_counter() - start, error))
