@@ -1,5 +1,5 @@
-# Everything a newcomer runs. Each target creates .venv (Python 3.11) when missing and
-# reinstalls only when pyproject.toml or constraints.txt change.
+# Everything a newcomer runs. Each target creates .venv when missing (Python 3.11, 3.12 or
+# 3.13: below) and reinstalls only when pyproject.toml, constraints.txt or the Python change.
 #   make html          build the executed book into _build/html (tools/build.py)
 #   make test          library tests, doctests, ruff, coverage
 #   make test-site     tests of the built site and its PDF, including real-browser tests (Chromium)
@@ -15,19 +15,30 @@
 #   make mutants       each site-level check must fail on a copy of the site broken its way
 #   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
 #   make lighthouse    Lighthouse (mobile) on every page of the built site, served like Pages
+#   make urls          add the built site's new pages and sections to book/published-urls.txt
+#   make lock          new pins in constraints.txt, with wheels for every supported machine
 #   make clean         remove build output (keeps .venv)
 # GPU machines: `make html GPU=1` installs tensorflow[and-cuda]; CH3LIB_FORCE_CPU=1 hides GPUs.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-PYTHON ?= python3
+# The interpreter that makes the environments: PYTHON=... wins; else the newest of these that
+# runs here (a pyenv shim of a version not selected is on PATH but does not run). Any other
+# version is refused in one line (make-venv below). tools/lock.py pins for the same three.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+ifndef PYTHON
+PYTHON := $(or $(firstword $(foreach v,$(SUPPORTED_PYTHONS),\
+  $(shell python$(v) -c "" >/dev/null 2>&1 && echo python$(v)))),python3)
+endif
+VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHON_VERSION := $(call VERSION_OF,$(PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
 # ch3lib (with its `gpu` extra on a GPU machine) and the dependency groups that build and
 # test the book (pyproject.toml: not part of ch3lib's published metadata).
 EXTRAS := $(if $(GPU),[gpu])
 GROUPS := --group docs --group test
-STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)-py$(PYTHON_VERSION)
 # The exact pins; `make test-latest` empties it in its copy (the newest releases allowed).
 CONSTRAINTS := -c constraints.txt
 SPHINXOPTS ?=
@@ -38,16 +49,28 @@ export PYTHONHASHSEED := 0
 LIBRARY_TESTS := $(patsubst %,tests/test_%.py,answers device gradients layers linear_classifier \
   native_log package plotting point_clouds training) src/ch3lib
 OLDEST := .venv-oldest
-OLDEST_STAMP := $(OLDEST)/.installed
+OLDEST_STAMP := $(OLDEST)/.installed-py$(PYTHON_VERSION)
+
+# $(call make-venv,DIR): a virtual environment of $(PYTHON) in DIR, made afresh when another
+# Python made the one there; any Python but 3.11-3.13 is refused, with what to do.
+define make-venv
+@case " $(SUPPORTED_PYTHONS) " in *" $(PYTHON_VERSION) "*) ;; *) echo "make: $(PYTHON) is \
+  $(or $(PYTHON_VERSION:%=Python %),not a Python that runs here); the book builds with Python \
+  3.11, 3.12 or 3.13: install one, or name it with PYTHON=/path/to/python3.13" >&2; exit 1;; esac
+@if [ -x $(1)/bin/python ] && [ "$(call VERSION_OF,$(1)/bin/python)" != "$(PYTHON_VERSION)" ]; \
+  then echo "make: $(1) is Python $(call VERSION_OF,$(1)/bin/python); making it afresh with \
+  $(PYTHON) (Python $(PYTHON_VERSION))"; rm -rf $(1); fi
+@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+endef
 
 .PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest test-latest preview \
-  bench mutants lighthouse clean lock
+  bench mutants lighthouse clean lock urls
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	@echo "make: installing the environment in $(VENV) ($(if $(CONSTRAINTS),pinned by constraints.txt,the newest releases pyproject.toml allows); a minute or two the first time)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(call make-venv,$(VENV))
+	@echo "make: installing the environment in $(VENV) (Python $(PYTHON_VERSION), $(if $(CONSTRAINTS),pinned by constraints.txt,the newest releases pyproject.toml allows)); a minute or two the first time"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS)
 	@rm -f $(VENV)/.installed-*
@@ -77,11 +100,16 @@ test-reader: $(STAMP)
 	$(BIN)/python -m pytest -m reader tests
 
 # ch3lib from the sources with the lowest versions of its dependencies (constraints-oldest.txt).
+# TensorFlow 2.16.1 has wheels for Python 3.11 and 3.12 only (tools/lock.py: OLDEST).
+OLDEST_REFUSED := make test-oldest: ch3lib's lowest versions (TensorFlow 2.16.1) have no wheels \
+  for Python $(PYTHON_VERSION): run it with PYTHON=python3.11 or PYTHON=python3.12
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
-	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(OLDEST)
+	@case "$(PYTHON_VERSION)" in 3.11|3.12) ;; *) echo "$(OLDEST_REFUSED)" >&2; exit 1;; esac
+	$(call make-venv,$(OLDEST))
 	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
 	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check \
 	  -c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel
+	@rm -f $(OLDEST)/.installed*
 	@touch $@
 
 # The notebooks are the built site's (`make html` first), run in that environment's kernel.
@@ -101,8 +129,10 @@ test-latest:
 preview: $(STAMP)
 	$(BIN)/python -m tools.preview
 
+# BENCH=--quick or BENCH=--scale: a part of it (tools/bench.py).
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench $(BENCH)
 
 # Not in CI (minutes of browser tests): run it after changing a site-level check.
 mutants: pdf
@@ -119,10 +149,14 @@ LIGHTHOUSE_OPTIONS ?=
 lighthouse: html $(LIGHTHOUSE_STAMP)
 	$(BIN)/python -m tools.lighthouse $(LIGHTHOUSE_OPTIONS)
 
+# After adding a page or a section: the lines tests/test_urls.py asks for (tools/published_urls.py).
+urls: html
+	$(BIN)/python -m tools.published_urls
+
+# The newest releases pyproject.toml allows, resolved for every supported Python and platform
+# from PyPI's metadata (tools/lock.py); tests/test_lock.py checks the result.
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' \
-	  | sed '1i # Exact pins for `make html` / `make test` (Python 3.11, CPU). Regenerate with `make lock`.' \
-	  > constraints.txt
+	$(BIN)/python -m tools.lock
 
 clean:
 	rm -rf _build

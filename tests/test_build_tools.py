@@ -1,7 +1,9 @@
-"""The build driver (tools/build.py) and the Makefile's GPU switch."""
+"""The build driver (tools/build.py) and the Makefile's choices: GPU, Python, kernels."""
 
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -85,6 +87,22 @@ def test_the_execution_cache_follows_the_device_settings(monkeypatch):
     monkeypatch.setenv("CH3LIB_FORCE_CPU", "1")
     assert build.execution_cache() != cpu_or_gpu
     assert build.execution_cache().parent == layout.EXECUTION_CACHE
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [  # another Python, another platform than this one
+        ("version_info", (3, sys.version_info[1] + 1, 0, "final", 0)),
+        ("platform", "win32" if sys.platform == "darwin" else "darwin"),
+    ],
+)
+def test_the_execution_cache_and_the_inputs_follow_the_python_and_the_platform(
+    monkeypatch, attribute, value
+):
+    here, inputs = build.execution_cache(), build.inputs_digest()
+    monkeypatch.setattr(build.sys, attribute, value)
+    assert build.execution_cache() != here
+    assert build.inputs_digest() != inputs  # make html does not say "nothing changed"
 
 
 def test_lighthouse_one_qr_view_skips_every_section_view_but_the_first():
@@ -179,3 +197,51 @@ def test_a_kernel_mode_that_cannot_work_here_is_refused_with_what_would(
     monkeypatch.setenv("BOOK_KERNELS", setting)
     with pytest.raises(ValueError, match=re.escape(message)):
         zygote.mode()
+
+
+def executable(folder, name: str, script: str):
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_make_takes_the_newest_supported_python_that_runs(tmp_path):
+    """A pyenv shim of a version not selected is on PATH but fails: it is passed over."""
+    executable(tmp_path, "python3.13", 'echo "pyenv: python3.13: command not found" >&2; exit 127')
+    executable(tmp_path, "python3.12", f'exec {sys.executable} "$@"')
+    executable(tmp_path, "python3.11", f'exec {sys.executable} "$@"')
+    environment = {k: v for k, v in os.environ.items() if k not in {"PYTHON", "MAKEFLAGS"}}
+    environment["PATH"] = f"{tmp_path}:/usr/bin:/bin"
+    commands = subprocess.run(
+        ["make", "-n", "-B", "venv"],
+        cwd=layout.ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "test -x .venv/bin/python || python3.12 -m venv .venv" in commands
+
+
+@pytest.mark.parametrize(
+    ("python", "says"),
+    [
+        ("python3.10", "is Python 3.10"),  # reports 3.10, as /usr/bin/python3 on Ubuntu 22.04
+        ("no-such-python", "is not a Python that runs here"),
+    ],
+)
+def test_make_refuses_any_other_python_in_one_line_naming_the_versions(tmp_path, python, says):
+    executable(tmp_path, "python3.10", "echo 3.10")
+    done = subprocess.run(
+        ["make", "--no-print-directory", "venv", f"PYTHON={tmp_path / python}"],
+        cwd=layout.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    first, *_ = done.stderr.splitlines()
+    assert first == (
+        f"make: {tmp_path / python} {says}; the book builds with Python 3.11, 3.12 or 3.13: "
+        "install one, or name it with PYTHON=/path/to/python3.13"
+    )

@@ -160,7 +160,9 @@ def cell(code: str) -> str:
     return f"```{{code-cell}} ipython3\n{code}\n```\n\n"
 
 
-def test_a_zygote_killed_mid_build_is_named_for_the_page_running_and_the_next(tmp_path):
+def test_a_zygote_killed_mid_build_is_named_for_the_page_running_and_the_next(
+    tmp_path, zygote_kernels
+):
     """The zygote dies (a cell kills it, as the OOM killer might): the page whose kernel
     went with it and the page that then finds no zygote each say so; nothing hangs."""
     killer = (
@@ -182,7 +184,7 @@ def test_a_zygote_killed_mid_build_is_named_for_the_page_running_and_the_next(tm
 
 
 def test_a_kernel_that_fails_to_start_is_refused_with_the_reason_and_the_zygote_serves_on(
-    tmp_path,
+    tmp_path, zygote_kernels
 ):
     """The zygote forks a kernel whose set-up fails (here: its folder does not exist): the
     request fails with the reason, and the next request gets a working kernel."""

@@ -49,7 +49,7 @@ def test_the_jobs_that_run_the_book_s_code_can_only_read():
     running = {
         name: job for name, job in _workflow()["jobs"].items() if RUNS_CODE.search(_runs(job))
     }
-    assert list(running) == ["build", "latest"]
+    assert list(running) == ["build", "portable", "latest"]
     assert all(job["permissions"] == {"contents": "read"} for job in running.values())
     assert "make test" in _runs(running["build"]) and "make html" in _runs(running["build"])
 
@@ -77,6 +77,34 @@ def test_a_weekly_job_tests_the_newest_releases_and_publishes_nothing():
         assert jobs[name]["if"].startswith(NOT_LATEST), name
     # Its own concurrency group: queued in `pages`, it would cancel a waiting publication.
     assert "schedule" in workflow["concurrency"]["group"]
+
+
+def test_make_test_and_make_html_run_on_macos_arm64_and_ubuntu_with_python_3_11_and_3_13():
+    job = _workflow()["jobs"]["portable"]
+    assert job["if"] == NOT_LATEST and "needs" not in job
+    assert job["strategy"]["fail-fast"] is False
+    assert job["strategy"]["matrix"] == {
+        "os": ["ubuntu-24.04", "macos-15"],  # macos-15 runs on arm64
+        "python": ["3.11", "3.13"],
+    }
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make test", "make html"]
+    (setup,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
+    assert setup["with"] == {"python-version": "${{ matrix.python }}"}
+    # The Makefile takes setup-python's interpreter, not the runner's own python3.12, and
+    # starts a new kernel process per page, as macOS does without being asked.
+    assert job["env"] == {"PYTHON": "python${{ matrix.python }}", "BOOK_KERNELS": "spawn"}
+
+
+def test_every_make_names_the_python_setup_python_installed():
+    """Ubuntu's runners have python3.12 on PATH: the newest, which the Makefile would take."""
+    for name, job in _workflow()["jobs"].items():
+        setup = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
+        for step in job["steps"]:
+            if "make" in step.get("run", ""):
+                environment = {**job.get("env", {}), **step.get("env", {})}
+                wanted = f"python{setup[0]['with']['python-version']}"
+                assert environment.get("PYTHON") == wanted, (name, step["run"])
 
 
 def test_only_the_notebooks_job_writes_and_it_runs_git_only():

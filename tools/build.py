@@ -15,7 +15,8 @@ page's old title in every other page's navigation. ``tests/test_rebuild.py`` com
 result with clean builds, byte for byte, after every kind of edit.
 
 When nothing the site is made from changed (sources, library, configuration, pins, the
-settings in ``SETTINGS`` and the last commit's date), Sphinx does not start at all.
+settings in ``SETTINGS``, the Python and platform, and the last commit's date), Sphinx does
+not start at all.
 
 Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
 """
@@ -26,6 +27,7 @@ import argparse
 import contextlib
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -94,16 +96,23 @@ EXECUTION_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "ipykernel")
 EXECUTION_SETTINGS = ("GPU", "CH3LIB_FORCE_CPU")
 
 
+def interpreter() -> str:
+    """The Python and platform that build: ``python=3.13 linux x86_64``."""
+    return f"python={sys.version_info[0]}.{sys.version_info[1]} {sys.platform} {platform.machine()}"
+
+
 def execution_cache() -> Path:
-    """The execution cache of this ch3lib, these packages and this device choice.
+    """The execution cache of this ch3lib, packages, Python, platform and device choice.
 
     MyST-NB's jupyter-cache keys a page on its code only; one folder per combination of
     the rest keeps a page from showing outputs computed by another library, another
-    TensorFlow or on another device (page 3-4 reports the device).
+    TensorFlow, another interpreter or machine (``.venv`` made afresh with Python 3.13, a
+    cache copied from another runner) or on another device (page 3-4 reports the device).
     """
     import importlib.metadata
 
     digest = hashlib.sha256(fingerprint(layout.LIBRARY).encode())
+    digest.update(f"{interpreter()}\0".encode())
     for name in EXECUTION_PACKAGES:
         digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
     for name in EXECUTION_SETTINGS:
@@ -144,6 +153,7 @@ def inputs_digest(extra_options: Sequence[str] = ()) -> str:
         digest.update(path.read_bytes() + b"\0")
     for name in SETTINGS:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    digest.update(f"{interpreter()}\0".encode())  # .venv made afresh with another Python
     digest.update(f"date={source_date_epoch()}\0options={list(extra_options)}".encode())
     return digest.hexdigest()
 
