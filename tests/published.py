@@ -4,6 +4,9 @@ The published URLs (``book/published-urls.txt``), the executed pages (the source
 code cells) and the base URL (read from the built site, as a reader's browser sees it).
 """
 
+import re
+
+from ch3book.sections import page_sort_key
 from tools import layout
 from tools.serve import base_url  # noqa: F401  (the tests read it from here)
 
@@ -24,10 +27,42 @@ def section_pages() -> dict[str, list[str]]:
     return pages
 
 
+def _reading_order(name: str) -> tuple:
+    """A page's place in the book: by its page label's numbers (sec-3-10 after sec-3-9)."""
+    text = (layout.BOOK / f"{name}.md").read_text(encoding="utf-8")
+    label = re.search(r"^\((sec-\d+-\d+)\)=$", text, re.MULTILINE)
+    return (0, page_sort_key(label.group(1))) if label else (1, name)
+
+
 def notebook_pages() -> list[str]:
-    """The pages that are notebooks: MyST Markdown with a jupytext header (front matter)."""
-    return sorted(
+    """The pages that are notebooks (MyST Markdown with a jupytext header), in reading order."""
+    names = [
         path.relative_to(layout.BOOK).with_suffix("").as_posix()
         for path in layout.BOOK.rglob("*.md")
         if path.read_text(encoding="utf-8").startswith("---\njupytext:")
-    )
+    ]
+    return sorted(names, key=_reading_order)
+
+
+def glued_pages() -> list[str]:
+    """The notebook pages whose prose quotes a number the page computed ({glue:text})."""
+    return [
+        name
+        for name in notebook_pages()
+        if "{glue:text}" in (layout.BOOK / f"{name}.md").read_text(encoding="utf-8")
+    ]
+
+
+def solution_code(name: str) -> list[str]:
+    """The longest shown code cell of each solution on a page, in the page's order.
+
+    A reader's notebook must not contain them; the page shows them.
+    """
+    text = (layout.BOOK / f"{name}.md").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"^```\{solution-start\}.*?^```\{solution-end\}", text, re.S | re.M):
+        cells = re.findall(r"^```\{code-cell\} ipython3\n(.*?)^```$", block, re.S | re.M)
+        shown = [cell.strip() for cell in cells if not cell.startswith(":tags:")]
+        if shown:
+            found.append(max(shown, key=len))
+    return found

@@ -591,6 +591,46 @@ def test_glossary_section_link_refuses_what_is_not_a_section_label():
         section_link("ex-3-5-1")
 
 
+def test_a_second_page_label_and_a_page_missing_from_the_contents_are_named(tmp_path):
+    """A small book: page 9-1 labels a part `sec-9-10` (a page label), page 9-2 has no line
+    in the home page's contents list. Both are warnings that say what to write."""
+    import io
+
+    from sphinx.application import Sphinx
+
+    from tools import layout
+
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = f"import sys\nsys.path.insert(0, {str(layout.EXTENSIONS)!r})\n"
+    conf += 'extensions = ["ch3book", "myst_nb"]\nnb_execution_mode = "off"\n'
+    (src / "conf.py").write_text(conf, encoding="utf-8")
+    (src / "index.md").write_text(
+        "# Book\n\n(index-contents)=\n## 內容\n\n[](#sec-9-1)：第一節。\n\n"
+        "```{toctree}\n9-1-one\n9-2-two\n```\n",
+        encoding="utf-8",
+    )
+    (src / "9-1-one.md").write_text(
+        "(sec-9-1)=\n# 9-1 一\n\n(sec-9-10)=\n## 9-1-10 十\n\n文字。\n", encoding="utf-8"
+    )
+    (src / "9-2-two.md").write_text("(sec-9-2)=\n# 9-2 二\n\n文字。\n", encoding="utf-8")
+    log = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
+    app.build()
+    warnings = log.getvalue()
+    assert (
+        "9-1-one.md: WARNING: two section-page labels on one page, sec-9-1 and sec-9-10: a page "
+        "has one, on its title. A part of section 9-1 is labelled sec-9-1-<n> (or "
+        "sec-9-1-<name>); sec-9-10 is the title of a page of its own" in warnings
+    ), warnings
+    assert (
+        "index.md: WARNING: the home page's contents list (index-contents) has no line for "
+        "9-2-two (sec-9-2): add `[](#sec-9-2)：` and a sentence on what it teaches" in warnings
+    ), warnings
+    assert "no line for 9-1-one" not in warnings
+    assert sections.page_labels(app.env) == {"9-1-one": "sec-9-1", "9-2-two": "sec-9-2"}
+
+
 # -- One door to other projects' internals ---------------------------------------------------
 
 #: Packages whose internals only the adapters (_compat.py, _theme.py) may use.

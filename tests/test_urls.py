@@ -9,9 +9,10 @@ import posixpath
 import re
 
 import pytest
-from published import base_url, published_urls
+from published import published_urls
 
-from ch3book.sections import SECTION_LABEL
+from tools import layout
+from tools.published_urls import unlisted, with_added
 
 pytestmark = pytest.mark.site
 
@@ -50,31 +51,35 @@ def test_every_published_url_still_resolves(site):
     assert broken == []
 
 
-def unlisted(site, listed: set[str]) -> list[str]:
-    """The site's pages and section anchors (sitemap order) that ``listed`` lacks."""
-    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    base = base_url(site)
-    pages = [url.removeprefix(base) for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
-    missing = [page for page in pages if page not in listed]
-    for page in pages:
-        missing += [
-            f"{page}#{anchor}"
-            for anchor in sorted(ids_of(site, page))
-            if SECTION_LABEL.match(anchor) and f"{page}#{anchor}" not in listed
-        ]
-    return missing
-
-
-def test_every_page_and_section_anchor_is_listed(site):
-    """A new page or section must be added to book/published-urls.txt (and then stay)."""
-    missing = unlisted(site, set(published_urls()))
-    assert missing == [], "add these lines to book/published-urls.txt:\n" + "\n".join(missing)
+def test_every_page_section_anchor_and_qr_view_is_listed(site):
+    """A new page or section must be added to book/published-urls.txt (and then stay):
+    `make urls` adds the lines this test names."""
+    missing = unlisted(site, published_urls())
+    assert missing == [], (
+        "add these lines to book/published-urls.txt (make urls does):\n" + "\n".join(missing)
+    )
 
 
 def test_a_page_left_out_of_the_list_is_named_with_each_line_to_add(site):
-    """The check above can fail: without 3-2-keras.html's lines, it names exactly those."""
-    page = "3-2-keras.html"
-    listed = {url for url in published_urls() if url.partition("#")[0] != page}
-    anchors = sorted(a for a in ids_of(site, page) if SECTION_LABEL.match(a))
-    assert anchors, page
-    assert unlisted(site, listed) == [page] + [f"{page}#{a}" for a in anchors]
+    """The check above can fail: without 3-5's lines, it names exactly those, in order."""
+    page = "3-5-first-steps.html"
+    listed = [url for url in published_urls() if page not in url and "qr/sec-3-5" not in url]
+    anchors = [a for a in re.findall(r'\sid="(sec-[^"]+)"', (site / page).read_text("utf-8"))]
+    assert anchors[:2] == ["sec-3-5", "sec-3-5-1"], anchors
+    assert unlisted(site, listed) == (
+        [page, *(f"{page}#{a}" for a in anchors), *(f"qr/{a}.html" for a in anchors)]
+    )
+
+
+def test_make_urls_puts_every_missing_line_back_where_it_was(site):
+    """Take out a page's block, anchors and QR views: make urls writes the file as it was."""
+    lines = layout.PUBLISHED_URLS.read_text(encoding="utf-8").splitlines()
+    kept = [
+        line
+        for line in lines
+        if not line.startswith("3-3-history.html")  # a whole page
+        and line not in {"3-5-first-steps.html#sec-3-5-3", "3-6-keras-api.html#sec-3-6-7"}
+        and line not in {"qr/sec-3-1.html", "qr/sec-3-6-exercises.html"}
+    ]
+    assert len(kept) == len(lines) - 8
+    assert with_added(kept, site) == lines

@@ -70,6 +70,7 @@ def setup(app):
         progress,
         reuse,
         search,
+        sections,
         sitemap,
         stable_outputs,
         translations,
@@ -102,6 +103,8 @@ def setup(app):
     loading.setup_loading(app)
     opengraph.setup_opengraph(app)
     sitemap.setup_sitemap(app)
+    app.connect("env-check-consistency", sections.check_page_labels)
+    app.connect("env-check-consistency", sections.check_home_page_contents)
     fast_exit.setup_fast_exit(app)
     # The executor's workers live in the main process: a page read in a forked reader
     # (sphinx-build -j) could not wait for them. Writing is safe in any process.

@@ -14,7 +14,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from ch3book import _compat, reuse
-from ch3book.sections import PAGE_LABEL, page_sort_key
+from ch3book.sections import page_labels, page_sort_key
 
 HEADER = ("頁面", "頁面上的程式儲存格", "有輸出的儲存格", "圖（含靜態圖）", "執行結果")
 
@@ -38,8 +38,7 @@ def _is_cell(node: nodes.Node) -> bool:
 
 def page_rows(env) -> list[tuple[str, int, int, int, str]]:
     """``(docname, code cells, cells with output, figures, result)`` in reading order."""
-    labels = env.domaindata["std"]["labels"]
-    order = {labels[k][0]: page_sort_key(k) for k in labels if PAGE_LABEL.match(k)}
+    order = {docname: page_sort_key(label) for docname, label in page_labels(env).items()}
     rows = []
     for docname in sorted(env.found_docs, key=lambda d: (order.get(d, (99,)), d)):
         succeeded = _compat.execution_succeeded(env, docname)

@@ -80,12 +80,10 @@ class TitleExercisesPerPage(SphinxPostTransform):
 
     def _section(self) -> str | None:
         """The page's section number (``3-5`` for ``sec-3-5``), from its page label."""
-        from ch3book.sections import PAGE_LABEL
+        from ch3book.sections import page_labels
 
-        for name, (docname, _, _) in self.env.domains["std"].labels.items():
-            if docname == self.env.docname and PAGE_LABEL.match(name):
-                return name.removeprefix("sec-")
-        return None
+        label = page_labels(self.env).get(self.env.docname)
+        return label.removeprefix("sec-") if label else None
 
     def _warn(self, node: nodes.Node, message: str) -> None:
         logger.warning(f"exercise: {message}", location=node, type="ch3book", subtype="exercise")

@@ -175,14 +175,13 @@ class homework_placeholder(nodes.General, nodes.Element):  # noqa: N801 (docutil
 
 def homework_pages(env) -> list[tuple[str, int]]:
     """``(docname, number of exercises)`` of every page with exercises, in reading order."""
-    from ch3book.sections import PAGE_LABEL, page_sort_key
+    from ch3book.sections import page_labels, page_sort_key
 
     counts: dict[str, int] = {}
     for label, entry in getattr(env, "sphinx_exercise_registry", {}).items():
         if label.startswith("ex-") and entry.get("type") == "exercise":
             counts[entry["docname"]] = counts.get(entry["docname"], 0) + 1
-    labels = env.domaindata["std"]["labels"]
-    page_label = {doc: name for name, (doc, _, _) in labels.items() if PAGE_LABEL.match(name)}
+    page_label = page_labels(env)
     return sorted(counts.items(), key=lambda item: page_sort_key(page_label[item[0]]))
 
 

@@ -30,7 +30,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from ch3book import urls
-from ch3book.sections import PAGE_LABEL, SECTION_LABEL, page_sort_key
+from ch3book.sections import SECTION_LABEL, page_labels, page_sort_key
 
 
 class lecture_links_placeholder(nodes.General, nodes.Element):  # noqa: N801 (docutils' style)
@@ -47,8 +47,7 @@ class LectureLinks(SphinxDirective):
 
 def section_links(env) -> list[tuple[str, str, str]]:
     """``(docname, anchor, title)`` of every ``sec-*`` section, in reading order."""
-    labels = env.domaindata["std"]["labels"]
-    pages = {labels[label][0]: label for label in labels if PAGE_LABEL.match(label)}
+    pages = page_labels(env)
     links = []
     for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc])):
         for section in env.get_doctree(docname).findall(nodes.section):

@@ -15,8 +15,82 @@ import re
 PAGE_LABEL = re.compile(r"^sec-\d+-\d+$")
 #: The label of a section or of any heading inside it.
 SECTION_LABEL = re.compile(r"^sec-\d+-\d+(?:-[0-9a-z]+)*$")
+#: The label of the home page's contents list, where every section page has a line.
+CONTENTS_LABEL = "index-contents"
 #: A section number as the library's docstrings write it ("section 3-5-4").
 SECTION_NUMBER = r"\d+-\d+(?:-\d+)?"
+
+
+def page_labels(env) -> dict[str, str]:
+    """``{docname: page label}`` of every section page: the label of its title.
+
+    A page has one. Another on the same page (``sec-3-10`` on a part of page 3-5) is not
+    its page label, and ``check_page_labels`` reports it.
+    """
+    return {docname: names[0] for docname, names in _page_labels(env).items()}
+
+
+def _page_labels(env) -> dict[str, list[str]]:
+    """Each page's labels that look like page labels, the title's first."""
+    labels = env.domaindata["std"]["labels"]
+    found: dict[str, list[str]] = {}
+    for name in sorted(labels, key=lambda n: page_sort_key(n) if PAGE_LABEL.match(n) else ()):
+        if PAGE_LABEL.match(name):
+            docname, _, section_title = labels[name]
+            title = env.titles[docname].astext() if docname in env.titles else None
+            names = found.setdefault(docname, [])
+            names.insert(0 if section_title == title else len(names), name)
+    return found
+
+
+def check_page_labels(app, env) -> None:
+    """``env-check-consistency``: a page with two page labels is a warning naming both."""
+    from sphinx.util import logging
+
+    for docname, (first, *others) in _page_labels(env).items():
+        for name in others:
+            logging.getLogger(__name__).warning(
+                f"two section-page labels on one page, {first} and {name}: a page has one, "
+                f"on its title. A part of section {first.removeprefix('sec-')} is labelled "
+                f"{first}-<n> (or {first}-<name>); {name} is the title of a page of its own",
+                location=docname,
+                type="ch3book",
+                subtype="sections",
+            )
+
+
+def check_home_page_contents(app, env) -> None:
+    """``env-check-consistency``: each section page has a line in the home page's contents.
+
+    The toctree makes the sidebar; the contents list (``(index-contents)=`` in
+    ``book/index.md``) says in a sentence what each section teaches, and a page missing
+    there would go unnoticed: a warning names the line to add.
+    """
+    from docutils import nodes
+    from sphinx import addnodes
+    from sphinx.util import logging
+
+    root = app.config.root_doc
+    if root not in env.found_docs:
+        return
+    doctree = env.get_doctree(root)
+    contents = [s for s in doctree.findall(nodes.section) if CONTENTS_LABEL in s["ids"]]
+    if not contents:
+        return  # a book without a contents list
+    linked = {
+        x.get("reftarget", "").lstrip("#") for x in contents[0].findall(addnodes.pending_xref)
+    }
+    pages = page_labels(env)
+    for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc])):
+        if pages[docname] not in linked:
+            logging.getLogger(__name__).warning(
+                f"the home page's contents list ({CONTENTS_LABEL}) has no line for "
+                f"{docname} ({pages[docname]}): add `[](#{pages[docname]})：` and a "
+                "sentence on what it teaches",
+                location=root,
+                type="ch3book",
+                subtype="sections",
+            )
 
 
 def page_sort_key(label: str) -> tuple[int, ...]:
