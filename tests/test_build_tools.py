@@ -245,3 +245,17 @@ def test_make_refuses_any_other_python_in_one_line_naming_the_versions(tmp_path,
         f"make: {tmp_path / python} {says}; the book builds with Python 3.11, 3.12 or 3.13: "
         "install one, or name it with PYTHON=/path/to/python3.13"
     )
+
+
+def test_merging_a_cache_made_under_another_key_is_refused_naming_both(tmp_path, capsys):
+    from jupyter_cache import get_cache
+
+    from tools import execution_cache
+
+    other = tmp_path / "0123456789abcdef"
+    get_cache(str(other)).list_cache_records()  # an empty jupyter-cache: global.db
+    assert execution_cache.merge([other]) == 2
+    said = capsys.readouterr().err
+    assert f"{other} was made under another key (0123456789abcdef, this checkout's is " in said
+    assert execution_cache.merge([tmp_path]) == 2
+    assert "expected a jupyter-cache folder (with global.db); received" in capsys.readouterr().err

@@ -10,6 +10,7 @@ a time (``BOOK_EXECUTION=myst-nb``) instead of ch3book's parallel executor.
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import pytest
 
 from tools.rebuild_check import (
     EDITS,
+    build_env,
     make_html,
     make_workspace,
     site,
@@ -94,6 +96,42 @@ def test_new_kernel_processes_publish_what_the_zygote_publishes(workspaces):
         pytest.skip("the incremental workspace was already edited")
     spawned = workspaces.clean_build("spawn", BOOK_KERNELS="spawn")
     assert tree_differences(workspaces.initial_site, spawned) == []
+
+
+def test_a_book_executed_in_shares_and_merged_publishes_what_one_machine_publishes(workspaces):
+    """The fan-out of tools/execution_cache.py, as a matrix of runners would do it: two
+    machines each execute half the pages; a third merges their caches and builds."""
+    if workspaces.applied:
+        pytest.skip("the incremental workspace was already edited")
+    shares = []
+    halves = {"share-1": ["book/3-1-*", "book/3-4-*"], "share-2": ["book/3-[56]-*"]}
+    for name, patterns in halves.items():
+        machine = make_workspace(workspaces.root / name, workspaces.incremental)
+        done = subprocess.run(
+            [".venv/bin/python", "-m", "tools.execution_cache", "execute", *patterns],
+            cwd=machine,
+            env=build_env(machine),
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "execution_cache: 2 pages executed, stored in" in done.stdout
+        assert not (machine / "_build/html").exists()  # a share publishes nothing
+        (cache,) = (machine / "_build/.jupyter_cache").iterdir()
+        shares.append(cache)
+    builder = make_workspace(workspaces.root / "merged", workspaces.incremental)
+    merged = subprocess.run(
+        [".venv/bin/python", "-m", "tools.execution_cache", "merge", *map(str, shares)],
+        cwd=builder,
+        env=build_env(builder),
+        capture_output=True,
+        text=True,
+    )
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    log: list[str] = []
+    make_html(builder, log)
+    assert "executing" not in log[0]  # every page's outputs came from the merged caches
+    assert tree_differences(workspaces.initial_site, site(builder)) == []
 
 
 @pytest.mark.parametrize("kind", list(EDITS))

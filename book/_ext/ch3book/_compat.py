@@ -286,6 +286,29 @@ def store_execution(cache, path: Path, read_fmt: dict, notebook, seconds: float)
     )
 
 
+def copy_executions(source: Path, dest: Path) -> int:
+    """Copy every execution stored in the jupyter-cache ``source`` into ``dest``; how many.
+
+    Records are keyed on the notebooks' code, so a page's execution made elsewhere (another
+    runner of the same pins and platform) is found as if it had been made here.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    origin, target = get_cache(str(source)), get_cache(str(dest))
+    records = origin.list_cache_records()
+    for record in records:
+        bundle = origin.get_cache_bundle(record.pk)
+        target.cache_notebook_bundle(
+            CacheBundleIn(
+                bundle.nb, record.uri, artifacts=bundle.artifacts, data=dict(record.data)
+            ),
+            check_validity=False,
+            overwrite=True,
+        )
+    return len(records)
+
+
 def skip_execution(env, path: Path) -> None:
     """Have MyST-NB not execute ``path`` in this build (its failure is reported already).
 

@@ -329,6 +329,23 @@ class _Run:
         logger.info(f"parallel execution took {time.perf_counter() - self.start:.1f} s")
 
 
+def execute_now(env, docnames: list[str], say: Callable[[str], None]) -> tuple[int, list[str]]:
+    """Execute the pages among ``docnames`` that MyST-NB would execute, and wait for them.
+
+    Returns how many were to execute and those whose execution failed (not stored). For a
+    share of a book's execution, outside a build (``tools/execution_cache.py``).
+    """
+    jobs = plan(env, docnames)
+    if not jobs:
+        return 0, []
+    run = _Run(env, jobs, min(len(jobs), max(1, env.config.book_execution_workers)), [], say)
+    for job in jobs:
+        run.wait_for(job.docname)
+    run.close()
+    stored = functools.partial(_compat.is_cached, run.cache)
+    return len(jobs), [docname for docname, job in run.jobs.items() if not stored(job.notebook)]
+
+
 def _import_early(modules: list[str]) -> None:
     """Import ``modules`` now, in a thread (errors surface when a page imports them)."""
     for module in modules:
