@@ -10,11 +10,12 @@ import pytest
 from tools import build, layout
 
 
-def make_dry_run(*arguments: str) -> str:
+def make_dry_run(*arguments: str, env: dict[str, str] | None = None) -> str:
     """What `make` would run, without running it (-B: as on a fresh clone)."""
     return subprocess.run(
         ["make", "-n", "-B", *arguments],
         cwd=layout.ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -213,14 +214,7 @@ def test_make_takes_the_newest_supported_python_that_runs(tmp_path):
     executable(tmp_path, "python3.11", f'exec {sys.executable} "$@"')
     environment = {k: v for k, v in os.environ.items() if k not in {"PYTHON", "MAKEFLAGS"}}
     environment["PATH"] = f"{tmp_path}:/usr/bin:/bin"
-    commands = subprocess.run(
-        ["make", "-n", "-B", "venv"],
-        cwd=layout.ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    commands = make_dry_run("venv", env=environment)
     assert "test -x .venv/bin/python || python3.12 -m venv .venv" in commands
 
 

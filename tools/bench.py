@@ -21,6 +21,15 @@ Measures:
                           clean build of the same sources publishes
   preview: prose / code   ``make preview``: from saving an edit to the reloaded page in
                           Chromium showing it
+
+Scale (``--scale``, also part of a full run): the six lessons copied nine times under
+chapter numbers 4 to 12 (``add_chapters``: 60 pages, 40 of them executed) against the book
+as it is (6 pages, 4 executed), each measured the same way: cold build ÷ its execution
+floor, peak memory, no change, prose edit, code edit, title edit (every page rewritten),
+library edit (every page executed), the search index's size and the bytes a query loads,
+and ``make pdf``. Targets: cold ÷ floor ≤ 1.5 at 60 pages; a prose edit within 1.5× of
+the six-page book's; memory ≤ 4 GiB; no step growing with the square of the page count
+(with 10× the pages, a step taking more than 20× as long is reported).
 """
 
 from __future__ import annotations
@@ -381,14 +390,174 @@ def profile(ws: Path) -> None:
     )
 
 
+# -- Scale: the same book with 10× the pages -------------------------------------------------
+
+#: The chapters the generated book adds: the lessons of chapter 3, copied under these numbers.
+CHAPTERS = range(4, 13)
+#: Queries whose loaded bytes are measured (a term, an API name, a phrase).
+QUERIES = ("梯度", "Sequential", "損失函數", "tf.Variable")
+
+
+def add_chapters(ws: Path, chapters: range = CHAPTERS) -> None:
+    """Copy chapter 3's lessons as chapters ``chapters``: labels, headings, exercises and
+    figures renumbered; a toctree line and a home-page contents line for each page."""
+    lessons = sorted((ws / "book").glob("3-*.md"))
+    pages, contents = [], []
+    for chapter in chapters:
+        for lesson in lessons:
+            text = lesson.read_text(encoding="utf-8")
+            text = re.sub(r"\b(sec|ex|sol)-3-", rf"\g<1>-{chapter}-", text)
+            text = re.sub(r"^(#+ )3-(\d)", rf"\g<1>{chapter}-\2", text, flags=re.MULTILINE)
+            text = re.sub(r"(name: |\{numref\}`)fig-", rf"\g<1>fig-{chapter}-", text)
+            name = f"{chapter}{lesson.stem[1:]}"
+            (ws / "book" / f"{name}.md").write_text(text, encoding="utf-8")
+            pages.append(name)
+            label = re.search(r"^\((sec-\d+-\d+)\)=$", text, re.MULTILINE).group(1)
+            contents.append(f"[](#{label})：第 {chapter} 章（第三章的複本，基準測試用）。\n")
+    replace(
+        ws / "book/index.md", "3-6-keras-api\n```", "3-6-keras-api\n" + "\n".join(pages) + "\n```"
+    )
+    replace(
+        ws / "book/index.md",
+        "\n(index-reading)=",
+        "\n" + "\n".join(contents) + "\n(index-reading)=",
+    )
+
+
+def search_bytes(site_path: Path) -> tuple[int, int]:
+    """The search index's size, and the most a query in QUERIES loads (both gzipped, as
+    served): the search page's own index files, not the page around them."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.serve import base_url, gzipped, serve
+
+    folder = site_path / "_static/search"
+    index = sum(len(gzipped(p.read_bytes())) for p in folder.glob("*.js"))
+    loaded = []
+    prefix = "/" + base_url(site_path).split("/", 3)[3]
+    with serve(site_path, prefix) as address, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS)
+        for query in QUERIES:
+            page = browser.new_page()
+            files: set[str] = set()
+            page.on(
+                "response",
+                lambda r, files=files: (
+                    "/_static/search/" in r.url and files.add(r.url.rsplit("/", 1)[1])
+                ),
+            )
+            page.goto(address + "search.html?q=" + query)
+            page.wait_for_function(
+                "() => !['', '搜尋中…'].includes("
+                "document.getElementById('book-search-status').textContent)"
+            )
+            page.wait_for_load_state("networkidle")  # the snippets' text files too
+            loaded.append(sum(len(gzipped((folder / f).read_bytes())) for f in files))
+            page.close()
+        browser.close()
+    return index, max(loaded)
+
+
+def scale_figures(ws: Path, label: str) -> dict[str, float]:
+    """The scale measures of one book (``label`` names it in the progress lines)."""
+    figures: dict[str, float] = {}
+    print(f"bench: scale: {label}: cold builds", flush=True)
+    peak = timed_build(ws, memory=True).peak
+    figures["memory"] = float("nan") if peak is None else peak / 2**30
+    shutil.rmtree(ws / "_build")
+    figures["cold"] = timed_build(ws).seconds
+    figures["floor"] = floor_seconds(ws)
+    figures["no change"] = median_of_three(ws)[0]
+
+    def prose_edit(number: int) -> None:
+        replace(ws / PAGE, "這一節先練習低階的部分", f"這一節先練習低階的部分（文字修改 {number}）")
+
+    figures["prose edit"] = median_of_three(ws, prose_edit)[0]
+    replace(ws / PAGE, "# 全為 1 的張量", "# 全為 1 的張量（基準測試的程式修改）")
+    figures["code edit"] = timed_build(ws).seconds
+    replace(ws / "book/3-3-history.md", "# 3-3 ", "# 3-3 （改過的標題）")
+    figures["title edit"] = timed_build(ws).seconds
+    replace(ws / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
+    figures["library edit"] = timed_build(ws).seconds
+    index, query = search_bytes(site(ws))
+    figures["search index"], figures["query"] = index / 1024, query / 1024
+    start = time.perf_counter()
+    subprocess.run(
+        [str(ws / ".venv/bin/python"), "-m", "tools.pdf"],
+        cwd=ws,
+        env=build_env(ws),
+        check=True,
+        capture_output=True,
+    )
+    figures["make pdf"] = time.perf_counter() - start
+    figures["pages"] = len([p for p in (ws / "book").glob("*-*.md")])  # the lessons
+    figures["executed"] = len(list((site(ws) / "_sources").glob("*.homework.ipynb")))
+    return figures
+
+
+def measure_scale(root: Path) -> None:
+    small_ws = make_workspace(root / "scale-6")
+    big_ws = make_workspace(root / "scale-60")
+    add_chapters(big_ws)
+    small = scale_figures(small_ws, "the book")
+    big = scale_figures(big_ws, "the book with chapters 4-12")
+    pages = big["executed"] / small["executed"]
+    print(
+        f"\nscale: {small['pages']:.0f} pages ({small['executed']:.0f} executed) vs "
+        f"{big['pages']:.0f} pages ({big['executed']:.0f} executed): ×{pages:.0f} executed pages"
+    )
+    units = {"memory": "GiB", "search index": "KiB", "query": "KiB"}
+    print(f"  {'measure':<16} {'small':>10} {'large':>10} {'large ÷ small':>14}")
+    for name in ("cold", "floor", "memory", "no change", "prose edit", "code edit",
+                 "title edit", "library edit", "search index", "query", "make pdf"):  # fmt: skip
+        unit = units.get(name, "s")
+        print(
+            f"  {name:<16} {small[name]:>8.2f} {unit:<3}{big[name]:>8.2f} {unit:<3}"
+            f"{big[name] / small[name]:>10.2f}"
+        )
+    report(
+        "scale: cold ÷ floor (60 p.)",
+        f"{big['cold']:.1f} s ÷ {big['floor']:.1f} s = {big['cold'] / big['floor']:.2f}",
+        "≤ 1.5",
+        big["cold"] / big["floor"] <= 1.5,
+    )
+    report(
+        "scale: prose edit",
+        f"{big['prose edit']:.2f} s vs {small['prose edit']:.2f} s "
+        f"= ×{big['prose edit'] / small['prose edit']:.2f}",
+        "≤ ×1.5",
+        big["prose edit"] <= 1.5 * small["prose edit"],
+    )
+    memory = big["memory"]
+    report(
+        "scale: peak memory (60 p.)",
+        "n/a (PSS is read on Linux only)" if memory != memory else f"{memory:.2f} GiB",
+        "≤ 4 GiB",
+        None if memory != memory else memory <= 4,
+    )
+    steps = ("cold", "title edit", "library edit", "search index", "make pdf")
+    worst = max(steps, key=lambda name: big[name] / small[name])
+    report(
+        "scale: no quadratic step",
+        f"worst: {worst} ×{big[worst] / small[worst]:.1f} for ×{pages:.0f} pages",
+        f"each ≤ ×{2 * pages:.0f}",
+        all(big[name] / small[name] <= 2 * pages for name in steps),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="skip MyST-NB's serial build, the edit kinds and the preview",
+        help="skip MyST-NB's serial build, the edit kinds, the preview and the scale",
     )
+    parser.add_argument("--scale", action="store_true", help="only the scale measures")
     args = parser.parse_args()
+    if args.scale:
+        with tempfile.TemporaryDirectory(prefix="ch3-bench-") as tmp:
+            measure_scale(Path(tmp))
+        return 0
     with tempfile.TemporaryDirectory(prefix="ch3-bench-") as tmp:
         root = Path(tmp)
         ws = make_workspace(root / "main")
@@ -410,6 +579,8 @@ def main() -> int:
             measure_incremental_equals_cold(root)
             measure_preview(root)
         profile(ws)
+        if not args.quick:
+            measure_scale(root)
     met = sum(r[3] is True for r in RESULTS)
     measured = sum(r[3] is not None for r in RESULTS)
     print(
