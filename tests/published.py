@@ -8,13 +8,13 @@ import re
 
 from ch3book.sections import page_sort_key
 from tools import layout
+from tools.published_urls import read as read_published_urls
 from tools.serve import base_url  # noqa: F401  (the tests read it from here)
 
 
 def published_urls() -> list[str]:
     """Every URL the book has published, relative to the base URL (book/published-urls.txt)."""
-    lines = layout.PUBLISHED_URLS.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return read_published_urls()
 
 
 def section_pages() -> dict[str, list[str]]:
