@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 from tools import layout  # noqa: E402
 from tools.build import execution_cache, fingerprint, source_date_epoch  # noqa: E402
+from tools.staging import staging_ready  # noqa: E402
 
 sys.path.insert(0, str(layout.EXTENSIONS))
 
@@ -157,3 +158,11 @@ notfound_context = {
     "body": "<h1>找不到這一頁</h1><p>網址可能打錯了，或這一頁已經移動。"
     '請從<a href="' + urlsplit(BASE_URL).path + '">目錄</a>重新開始，或使用搜尋。</p>',
 }
+
+
+def setup(app):
+    """Wait for ``make html``'s copy of the last site before Sphinx looks at its output.
+
+    tools/build.py copies the last site into Sphinx's output folder while Sphinx starts.
+    """
+    app.connect("builder-inited", staging_ready, priority=0)

@@ -253,3 +253,47 @@ def test_merging_a_cache_made_under_another_key_is_refused_naming_both(tmp_path,
     assert f"{other} was made under another key (0123456789abcdef, this checkout's is " in said
     assert execution_cache.merge([tmp_path]) == 2
     assert "expected a jupyter-cache folder (with global.db); received" in capsys.readouterr().err
+
+
+def last_site(root):
+    """A published site, Sphinx's bookkeeping beside it, and where the staging goes."""
+    from tools import staging
+
+    site, kept = root / "html", root / "kept"
+    for name in ("index.html", "qr/sec-3-5.html", "_static/theme.css", layout.PDF_NAME):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(name, encoding="utf-8")
+    os.utime(site / "index.html", (1_000_000_000, 1_000_000_000))
+    kept.mkdir()
+    for name in staging.BOOKKEEPING:
+        (kept / name).write_text(f"kept {name}", encoding="utf-8")
+    return site, root / "next", kept
+
+
+def test_the_last_site_is_copied_in_another_process_but_static_files_and_the_pdf(tmp_path):
+    from tools import staging
+
+    site, next_site, kept = last_site(tmp_path)
+    staging.start_copy(site, next_site, kept)
+    staging.staging_ready()
+    copied = sorted(p.relative_to(next_site).as_posix() for p in next_site.rglob("*"))
+    assert copied == sorted([*staging.BOOKKEEPING, "index.html", "qr", "qr/sec-3-5.html"])
+    # reuse.prune tells the pages Sphinx did not write by their times: they are kept
+    assert (next_site / "index.html").stat().st_mtime == 1_000_000_000
+    assert (next_site / ".buildinfo").read_text(encoding="utf-8") == "kept .buildinfo"
+    staging.staging_ready()  # nothing under way: returns at once
+
+
+def test_a_failed_copy_of_the_last_site_is_named_not_ignored(tmp_path):
+    from tools import staging
+
+    site, _, kept = last_site(tmp_path)
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    staging.start_copy(site, tmp_path / "a-file" / "next", kept)  # no folder can be made there
+    with pytest.raises(RuntimeError) as raised:
+        staging.staging_ready()
+    message = str(raised.value)
+    assert message.startswith(f"could not copy the last site ({site}) into {tmp_path}/a-file/next")
+    assert "exit status 1: NotADirectoryError" in message, message
+    staging.start_copy(site, tmp_path / "a-file" / "next", kept)
+    staging.staging_ready(quiet=True)  # Sphinx already failed: only wait

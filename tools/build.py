@@ -5,8 +5,9 @@ only the pages whose sources changed, and MyST-NB's execution cache (keyed on ea
 code and on ch3lib's source) executes only the notebooks whose code changed.
 
 Writing happens in a staging folder that then replaces ``_build/html`` in one rename, so
-the published site is never half written. The staging folder starts as a copy of the
-last published site (but ``_static``, which Sphinx copies fresh); Sphinx writes the pages
+the published site is never half written (``tools/staging.py``). The staging folder starts
+as a copy of the last published site (but ``_static``, which Sphinx copies fresh), made
+by another process while Sphinx starts; Sphinx writes the pages
 whose HTML can have changed, including every page when anything they share changed (a
 title in the navigation, a label, a figure number, a stylesheet: ``book/_ext/ch3book/
 reuse.py`` decides), and what no longer belongs is deleted: a renamed or deleted page, an
@@ -35,7 +36,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import layout
+from tools import layout, staging
 
 #: Environment variables the published site depends on (besides the sources).
 SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
@@ -43,7 +44,14 @@ SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
 #: Files whose content the site depends on: the sources, the library, the configuration,
 #: the dependency pins (a different TensorFlow can print different numbers) and the
 #: licence (in the wheel the site publishes; ``pyproject.toml`` is in it too).
-INPUT_FILES = ("conf.py", "pyproject.toml", "constraints.txt", "tools/build.py", "LICENSE")
+INPUT_FILES = (
+    "conf.py",
+    "pyproject.toml",
+    "constraints.txt",
+    "tools/build.py",
+    "tools/staging.py",
+    "LICENSE",
+)
 INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -51,12 +59,6 @@ IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 NOTHING_CHANGED = "make html: nothing changed since the last build"
 
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
-#: Files Sphinx keeps in its output for its next build, which the site does not need:
-#: ``.buildinfo`` (it hashes the configuration's absolute paths, so two checkouts would
-#: publish different bytes) and ``searchindex.js`` (the book has its own search index).
-BOOKKEEPING = (".buildinfo", "searchindex.js")
-#: ... and the backup Sphinx makes of an outdated ``.buildinfo``, which is not kept at all.
-DISCARDED = (".buildinfo.bak",)
 
 
 def source_date_epoch() -> int | None:
@@ -177,27 +179,11 @@ def visible_gpu_count() -> int:
     return int(out.strip().splitlines()[-1])
 
 
-def seed_staging() -> None:
-    """Start the staging folder as a copy of the last site, but ``_static`` and the PDF."""
-    shutil.rmtree(layout.STAGING, ignore_errors=True)
-    kept = [layout.KEPT_BESIDE / name for name in BOOKKEEPING]
-    if not (layout.SITE.is_dir() and all(path.is_file() for path in kept)):
-        return  # a first build: Sphinx writes everything
-
-    def skip_static(folder: str, names: list[str]) -> list[str]:
-        # The PDF was printed from the last site's pages: `make pdf` prints it again.
-        return ["_static", layout.PDF_NAME] if Path(folder) == layout.SITE else []
-
-    shutil.copytree(layout.SITE, layout.STAGING, ignore=skip_static)
-    for path in kept:
-        shutil.copy2(path, layout.STAGING / path.name)
-
-
 def sphinx_build(options: Sequence[str]) -> int:
     """Run Sphinx in this process, writing into the staging folder."""
     from sphinx.cmd.build import build_main
 
-    seed_staging()
+    staging.seed_staging()
     quiet = "-v" not in options  # `make html SPHINXOPTS=-v`: Sphinx's own output
     argv = [
         *(option for option in SPHINX_OPTIONS if quiet or option != "-q"),
@@ -209,27 +195,10 @@ def sphinx_build(options: Sequence[str]) -> int:
         str(layout.BOOK),
         str(layout.STAGING),
     ]
-    return build_main(argv)
-
-
-def publish_staging() -> None:
-    """Replace the published site by the staging folder (two renames, then clean up).
-
-    Sphinx's bookkeeping files (``BOOKKEEPING``) are kept beside the site, not in it.
-    """
-    layout.KEPT_BESIDE.mkdir(parents=True, exist_ok=True)
-    for name in DISCARDED:
-        (layout.STAGING / name).unlink(missing_ok=True)
-    for name in BOOKKEEPING:
-        path = layout.STAGING / name
-        if path.exists():
-            path.replace(layout.KEPT_BESIDE / name)
-    old = layout.BUILD / ".html-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if layout.SITE.exists():
-        layout.SITE.rename(old)
-    layout.STAGING.rename(layout.SITE)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        return build_main(argv)
+    finally:
+        staging.staging_ready(quiet=True)  # Sphinx stopped before it waited: nothing may still copy
 
 
 def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
@@ -276,7 +245,7 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         (layout.DOCTREES / "environment.pickle").unlink(missing_ok=True)
         print(f"make html: Sphinx failed (exit status {status}); {layout.SITE} is unchanged")
         return status
-    publish_staging()
+    staging.publish_staging()
     layout.DIGEST.write_text(digest, encoding="utf-8")
     seconds = time.perf_counter() - start
     print(f"make html: built in {seconds:.0f} s: {os.path.relpath(site_index)}", flush=True)
