@@ -631,6 +631,208 @@ def test_a_second_page_label_and_a_page_missing_from_the_contents_are_named(tmp_
     assert sections.page_labels(app.env) == {"9-1-one": "sec-9-1", "9-2-two": "sec-9-2"}
 
 
+NOTEBOOK_HEADER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+"""
+
+NUMBERED_PAGE = (
+    NOTEBOOK_HEADER
+    + """(sec-9-{n})=
+# 9-{n} 第 {n} 頁
+
+{prose}
+
+```{{figure}} pic.svg
+:name: fig-{n}-a
+
+有說明的圖 {n}。
+```
+
+```{{figure}} pic.svg
+:name: fig-{n}-uncaptioned
+```
+
+```{{code-cell}} ipython3
+x = {n}
+```
+
+(sec-9-{n}-1)=
+## 9-{n}-1 表與程式
+
+```{{list-table}} 表 {n}
+:name: tbl-{n}
+
+* - 1
+  - 2
+```
+
+```{{code-block}} python
+:caption: 程式 {n}
+:name: code-{n}
+
+y = {n}
+```
+
+```python
+z = {n}  # no caption: not numbered
+```
+
+```{{code-cell}} ipython3
+print(x)
+```
+
++++
+
+(sec-9-{n}-exercises)=
+## 練習
+
+```{{exercise}} 題目 {n}
+:label: ex-9-{n}-1
+:nonumber:
+
+做一件事。
+```
+"""
+)
+
+
+def book_warnings(log) -> list[str]:
+    """The warnings of a build but Sphinx's about a second Sphinx in one process."""
+    lines = log.getvalue().splitlines()
+    return [line for line in lines if "WARNING" in line and "is already registered" not in line]
+
+
+def small_numbered_book(root: Path, numbered: bool) -> Path:
+    """Two notebook pages with every kind of node Sphinx numbers, and long prose."""
+    from tools import layout
+
+    src = root / "src"
+    src.mkdir(parents=True)
+    conf = f"import sys\nsys.path.insert(0, {str(layout.EXTENSIONS)!r})\n"
+    conf += 'extensions = ["ch3book", "myst_nb"]\nnb_execution_mode = "off"\nnumfig = True\n'
+    (src / "conf.py").write_text(conf, encoding="utf-8")
+    (src / "pic.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    toctree = "```{toctree}\n" + (":numbered:\n" if numbered else "") + "9-1-one\n9-2-two\n```\n"
+    (src / "index.md").write_text(
+        "# Book\n\n(index-contents)=\n## 內容\n\n[](#sec-9-1)：一。\n\n[](#sec-9-2)：二。\n\n"
+        + toctree,
+        encoding="utf-8",
+    )
+    for n, name in ((1, "9-1-one"), (2, "9-2-two")):
+        prose = "很長的一段文字。" * 400
+        (src / f"{name}.md").write_text(NUMBERED_PAGE.format(n=n, prose=prose), encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("numbered", [False, True], ids=["the book's toctree", ":numbered:"])
+def test_figures_are_numbered_from_outlines_as_sphinx_numbers_them_from_doctrees(
+    tmp_path, numbered
+):
+    """The adapter gives Sphinx each page's outline, kept between builds; Sphinx's own
+    numbering from the whole doctrees gives the same numbers, and the outline is small."""
+    import copy
+    import io
+    import pickle
+
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    src = small_numbered_book(tmp_path, numbered)
+    log = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
+    app.build()
+    assert not book_warnings(log), book_warnings(log)
+    env = app.env
+    from_outlines = copy.deepcopy(env.toc_fignumbers)
+    first, second, added = ((1, 1), (2, 1), (2, 2)) if numbered else ((1,), (2,), (3,))
+    assert from_outlines["9-1-one"]["figure"] == {"fig-1-a": first}, from_outlines
+    assert from_outlines["9-2-two"]["figure"] == {"fig-2-a": second}, from_outlines
+    assert set(from_outlines["9-1-one"]) == {"figure", "table", "code-block"}
+    assert "fig-1-uncaptioned" not in from_outlines["9-1-one"]["figure"]
+
+    original = TocTreeCollector.assign_figure_numbers.ch3book_original
+    original(TocTreeCollector(), env)
+    assert env.toc_fignumbers == from_outlines
+
+    _, stored = pickle.loads((tmp_path / "doctrees" / _compat.OUTLINES_FILE).read_bytes())
+    assert set(stored) == {"index", "9-1-one", "9-2-two"}
+    outline = pickle.loads(stored["9-1-one"][1])
+    assert not [n for n in outline.findall(nodes.paragraph) if "很長" in n.astext()]
+    whole = (tmp_path / "doctrees" / "9-1-one.doctree").stat().st_size
+    assert len(stored["9-1-one"][1]) < whole / 5, (len(stored["9-1-one"][1]), whole)
+
+    # A page read again gets a new outline; the other pages' are reused as they were.
+    page = src / "9-2-two.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "(sec-9-2-1)=", "```{figure} pic.svg\n:name: fig-2-new\n\n新的圖。\n```\n\n(sec-9-2-1)="
+        ),
+        encoding="utf-8",
+    )
+    log = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
+    app.build()
+    _, again = pickle.loads((tmp_path / "doctrees" / _compat.OUTLINES_FILE).read_bytes())
+    assert again["9-1-one"] == stored["9-1-one"] and again["9-2-two"] != stored["9-2-two"]
+    assert app.env.toc_fignumbers["9-2-two"]["figure"]["fig-2-new"] == added
+    from_outlines = copy.deepcopy(app.env.toc_fignumbers)
+    original(TocTreeCollector(), app.env)
+    assert app.env.toc_fignumbers == from_outlines
+    assert not book_warnings(log), book_warnings(log)
+
+
+def test_the_build_report_counts_each_page_when_it_is_read_as_from_its_doctree(tmp_path):
+    import io
+
+    from sphinx.application import Sphinx
+
+    from ch3book import build_report
+
+    src = small_numbered_book(tmp_path, numbered=False)
+    log = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
+    app.build()
+    assert not book_warnings(log), book_warnings(log)
+    counted = getattr(app.env, build_report.COUNTS)
+    assert counted["9-1-one"] == (2, 0, 2)  # two code cells, no output (not executed), 2 figures
+    for docname in app.env.found_docs:
+        assert counted[docname] == build_report.page_counts(app.env.get_doctree(docname))
+
+
+def test_the_environment_keeps_exercises_without_their_pages(tmp_path):
+    """sphinx-exercise's registry held each page's whole doctree; the environment, which
+    every build unpickles, now holds the exercises alone, and the pages are the same."""
+    import io
+    import pickle
+
+    from sphinx.application import Sphinx
+
+    src = small_numbered_book(tmp_path, numbered=False)
+    log = io.StringIO()
+    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
+    app.build()
+    assert not book_warnings(log), book_warnings(log)
+    registry = app.env.sphinx_exercise_registry
+    assert set(registry) == {"ex-9-1-1", "ex-9-2-1"}
+    for entry in registry.values():
+        node = entry["node"]
+        assert node.parent is None
+        assert all(part.document is None for part in node.findall())
+        assert "做一件事。" in node.astext()
+    doctree = (tmp_path / "doctrees" / "9-1-one.doctree").stat().st_size
+    assert len(pickle.dumps(registry)) < doctree / 5
+    page = (tmp_path / "out" / "9-1-one.html").read_text(encoding="utf-8")
+    assert "做一件事。" in page
+
+
 # -- One door to other projects' internals ---------------------------------------------------
 
 #: Packages whose internals only the adapters (_compat.py, _theme.py) may use.

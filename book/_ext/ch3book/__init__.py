@@ -77,6 +77,7 @@ def setup(app):
     )
 
     _compat.check_versions()
+    _compat.number_figures_from_outlines()
     translations.setup_translations(app)  # before the theme registers its own catalog
     # A setting whose value (a hash of book/_ext, computed in conf.py)
     # makes Sphinx re-read every page when the extension or the search data change.

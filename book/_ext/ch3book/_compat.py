@@ -22,7 +22,8 @@ have their own adapter, ``_theme.py``.
   ``literalinclude`` reader, the file names it gives images (``env.images``), its image
   size reader and equation numbers (``sphinx.util.images``, ``sphinx.util.math``), its
   script entries (``_JavaScript``) and its event dispatch (``EventManager.emit``, for the
-  profiler).
+  profiler), and its numbering of figures (``TocTreeCollector.assign_figure_numbers``);
+- sphinx-exercise's registry of exercises (``env.sphinx_exercise_registry``).
 
 ``check_versions()`` runs when the extension is set up: with a version outside ``TESTED``
 the build stops, names the package and says how to try the new version, so that an
@@ -53,6 +54,7 @@ TESTED = {
     "ipykernel": ("7.",),
     "pydata-sphinx-theme": ("0.20.",),
     "sphinx-book-theme": ("1.4.",),
+    "sphinx-exercise": ("1.2.",),
 }
 
 
@@ -243,6 +245,155 @@ def timed_events(record: Callable[[str, float, float], None]) -> Iterator[None]:
         yield
     finally:
         EventManager.emit = emit
+
+
+#: The file, next to Sphinx's doctrees, that keeps each page's outline between builds.
+OUTLINES_FILE = "ch3book-outlines.pickle"
+
+
+def _figure_type(env, node) -> str | None:
+    """The figure type Sphinx numbers ``node`` as, or None.
+
+    The rule of Sphinx's ``TocTreeCollector.assign_figure_numbers``: a type, and a
+    caption unless another domain numbers the node.
+    """
+    from sphinx.domains.std import StandardDomain
+
+    for domain in env.domains.sorted():
+        figtype = domain.get_enumerable_node_type(node)
+        if isinstance(domain, StandardDomain) and not domain.get_numfig_title(node):
+            continue
+        if figtype:
+            return figtype
+    return None
+
+
+def _outline_rule(env) -> str:
+    """What an outline depends on besides the doctree: the numbered node types."""
+    import docutils
+    import sphinx
+
+    def name(obj) -> str:
+        return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+    types = sorted(
+        (domain.name, name(cls), str(figtype), name(getter))
+        for domain in env.domains.sorted()
+        for cls, (figtype, getter) in getattr(domain, "enumerable_nodes", {}).items()
+    )
+    return repr((sphinx.__version__, docutils.__version__, types))
+
+
+def outline(env, doctree):
+    """The parts of ``doctree`` that Sphinx's figure numbering looks at, in order.
+
+    Sections, toctrees and every node Sphinx numbers (whole, with its caption), and the
+    elements on the way to them (without their other children); the rest (paragraphs,
+    cell outputs, images outside figures) is left out. Numbering the outline gives the
+    numbers numbering the doctree gives (``tests/test_ch3book.py`` compares the two).
+    """
+    from docutils import nodes
+    from sphinx import addnodes
+
+    def kept(node):
+        if not isinstance(node, nodes.Element):
+            return None
+        if _figure_type(env, node):
+            copy = node.deepcopy()
+        else:
+            children = [c for c in map(kept, node.children) if c is not None]
+            if not children and not isinstance(node, (nodes.section, addnodes.toctree)):
+                return None
+            copy = node.copy()
+            copy.extend(children)
+            if _figure_type(env, copy):  # it would gain a number it does not have
+                copy = node.deepcopy()
+        return copy
+
+    root = nodes.Element()
+    root.extend(c for c in map(kept, doctree.children) if c is not None)
+    for node in root.findall():
+        node.document = None  # no reference back to the whole page
+    return root
+
+
+def number_figures_from_outlines() -> None:
+    """Let Sphinx number figures (``numfig``) from each page's outline.
+
+    ``TocTreeCollector.assign_figure_numbers`` runs on every build, also when one page
+    changed, and unpickles every page's doctree to find its figures: in a book of 60
+    pages, a third of a one-line edit's build. Here it reads each page's outline instead:
+    made once per doctree (keyed by the doctree file's bytes and the numbered node types)
+    and kept in ``OUTLINES_FILE`` between builds. Sphinx's own code does the numbering.
+    """
+    import hashlib
+    import pickle
+
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    if hasattr(TocTreeCollector.assign_figure_numbers, "ch3book_original"):
+        return  # installed already
+    assign = TocTreeCollector.assign_figure_numbers
+
+    def assign_from_outlines(self, env) -> list[str]:
+        if not env.config.numfig:
+            return assign(self, env)
+        path = Path(env.doctreedir) / OUTLINES_FILE
+        rule = _outline_rule(env)
+        try:
+            stored_rule, stored = pickle.loads(path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
+                AttributeError, ImportError):  # fmt: skip
+            stored_rule, stored = None, {}
+        if stored_rule != rule:
+            stored = {}
+        kept: dict[str, tuple[str, bytes]] = {}
+        full_doctree = env.get_doctree
+
+        def outline_of(docname: str):
+            key = hashlib.blake2b(
+                (Path(env.doctreedir) / f"{docname}.doctree").read_bytes()
+            ).hexdigest()
+            if docname in stored and stored[docname][0] == key:
+                kept[docname] = stored[docname]
+            else:
+                kept[docname] = (key, pickle.dumps(outline(env, full_doctree(docname))))
+            return pickle.loads(kept[docname][1])
+
+        env.get_doctree = outline_of  # only while Sphinx numbers the figures
+        try:
+            return assign(self, env)
+        finally:
+            del env.get_doctree
+            if kept != stored:
+                path.write_bytes(pickle.dumps((rule, kept), pickle.HIGHEST_PROTOCOL))
+
+    assign_from_outlines.ch3book_original = assign  # Sphinx's own (the tests compare)
+    TocTreeCollector.assign_figure_numbers = assign_from_outlines
+
+
+# -- sphinx-exercise -----------------------------------------------------------------------
+
+
+def detach_exercise_nodes(app, env) -> None:
+    """``env-updated``: keep sphinx-exercise's registered nodes without their pages.
+
+    sphinx-exercise keeps every exercise and solution node in
+    ``env.sphinx_exercise_registry``, the solutions as the nodes of the page's doctree and
+    the exercises as copies that still point to it (``node.document``), so that Sphinx
+    pickles every page with exercises into the environment a second time: 5 of its
+    6.4 MB in a book of 60 pages, unpickled again by every build, also after a one-line
+    edit. What sphinx-exercise reads from them later (the title, the label, the page, the
+    class) is in the node itself; a detached copy gives the same pages.
+    """
+    for entry in getattr(env, "sphinx_exercise_registry", {}).values():
+        node = entry.get("node")
+        if node is None:
+            continue
+        if node.parent is not None:  # a node of the page itself
+            node = entry["node"] = node.deepcopy()
+        for part in node.findall():
+            part.document = None
 
 
 # -- jupyter-cache ---------------------------------------------------------------------------

@@ -36,22 +36,54 @@ def _is_cell(node: nodes.Node) -> bool:
     return isinstance(node, nodes.container) and "cell" in node.get("classes", [])
 
 
+def page_counts(doctree) -> tuple[int, int, int]:
+    """``(code cells, cells with output, figures)`` of a page's doctree."""
+    cells = [c for c in doctree.findall(_is_cell) if "tag_remove-cell" not in c["classes"]]
+    with_output = sum(
+        any("cell_output" in n.get("classes", []) for n in c.findall(nodes.container))
+        for c in cells
+    )
+    figures = sum(1 for _ in doctree.findall(nodes.figure))
+    return len(cells), with_output, figures
+
+
+#: The environment's attribute that keeps each page's counts from when it was read, so
+#: that the table needs no page's doctree again (the environment is pickled with them).
+COUNTS = "ch3book_page_counts"
+
+
+def record_counts(app, doctree) -> None:
+    """``doctree-read`` (late): count the page as it is stored."""
+    env = app.env
+    if not hasattr(env, COUNTS):
+        setattr(env, COUNTS, {})
+    getattr(env, COUNTS)[env.docname] = page_counts(doctree)
+
+
+def forget_counts(app, env, docname) -> None:
+    """``env-purge-doc``: a page read again is counted again."""
+    getattr(env, COUNTS, {}).pop(docname, None)
+
+
+def merge_counts(app, env, docnames, other) -> None:
+    """``env-merge-info``: the counts of pages read by another process."""
+    if not hasattr(env, COUNTS):
+        setattr(env, COUNTS, {})
+    theirs = getattr(other, COUNTS, {})
+    getattr(env, COUNTS).update({d: theirs[d] for d in docnames if d in theirs})
+
+
 def page_rows(env) -> list[tuple[str, int, int, int, str]]:
     """``(docname, code cells, cells with output, figures, result)`` in reading order."""
     order = {docname: page_sort_key(label) for docname, label in page_labels(env).items()}
+    counted = getattr(env, COUNTS, {})
     rows = []
     for docname in sorted(env.found_docs, key=lambda d: (order.get(d, (99,)), d)):
         succeeded = _compat.execution_succeeded(env, docname)
         if succeeded is None:
             continue
-        doctree = env.get_doctree(docname)
-        cells = [c for c in doctree.findall(_is_cell) if "tag_remove-cell" not in c["classes"]]
-        with_output = sum(
-            any("cell_output" in n.get("classes", []) for n in c.findall(nodes.container))
-            for c in cells
-        )
-        figures = sum(1 for _ in doctree.findall(nodes.figure))
-        rows.append((docname, len(cells), with_output, figures, "成功" if succeeded else "失敗"))
+        counts = counted.get(docname) or page_counts(env.get_doctree(docname))
+        rows.append((docname, *counts, "成功" if succeeded else "失敗"))
     return rows
 
 
@@ -90,3 +122,6 @@ def setup_build_report(app) -> None:
     app.add_node(execution_report_placeholder)
     app.add_directive("execution-report", ExecutionReport)
     app.connect("doctree-resolved", fill_execution_report)
+    app.connect("doctree-read", record_counts, priority=900)  # after the others' changes
+    app.connect("env-purge-doc", forget_counts)
+    app.connect("env-merge-info", merge_counts)

