@@ -191,6 +191,23 @@ def edit_add_cell(ws: Path) -> None:
     )
 
 
+def edit_add_figure(ws: Path) -> None:
+    """A figure before the book's first: every figure after it, on every page, is renumbered."""
+    replace(
+        ws / "book/3-2-keras.md",
+        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-keras-architecture",
+        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-rebuild-added\n"
+        ":alt: 與下一張相同的方塊圖。\n:width: 560px\n\n新加的一張圖。\n```\n\n"
+        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-keras-architecture",
+    )
+
+
+def edit_prose_records_lost(ws: Path) -> None:
+    """A prose edit after the search index's kept sections were lost (deleted, damaged)."""
+    (ws / "_build/.search-records.pickle").unlink()
+    replace(ws / "book/3-3-history.md", "Keras 比 TensorFlow 更早", "Keras 比 TensorFlow 還要更早")
+
+
 def edit_conf(ws: Path) -> None:
     set_value(ws / "conf.py", "html_title", lambda title: f"{title}（修改）")
 
@@ -232,6 +249,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "stylesheet": edit_stylesheet,
     "subsection title": edit_subsection_title,
     "code cell added": edit_add_cell,
+    "figure added": edit_add_figure,
+    "prose, search records lost": edit_prose_records_lost,
     "conf.py": edit_conf,
     "licence (the wheel)": edit_licence,
     "add a page": edit_add_page,
