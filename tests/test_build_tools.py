@@ -297,3 +297,19 @@ def test_a_failed_copy_of_the_last_site_is_named_not_ignored(tmp_path):
     assert "exit status 1: NotADirectoryError" in message, message
     staging.start_copy(site, tmp_path / "a-file" / "next", kept)
     staging.staging_ready(quiet=True)  # Sphinx already failed: only wait
+
+
+def test_the_bench_says_at_once_that_it_needs_chromium():
+    """Not after minutes of building, in a Playwright traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.bench", "--scale"],
+        cwd=layout.ROOT,
+        env={**os.environ, "CHROMIUM": "/nonexistent/chromium"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "make bench: Expected Chromium at /nonexistent/chromium. Received no such file: "
+        "apt-get install -y chromium, or set CHROMIUM to another Chromium.\n"
+    )

@@ -554,6 +554,10 @@ def main() -> int:
     )
     parser.add_argument("--scale", action="store_true", help="only the scale measures")
     args = parser.parse_args()
+    missing = layout.missing_chromium()  # the search's bytes and the preview are read in it
+    if missing:
+        print(f"make bench: {missing}", file=sys.stderr)
+        return 2
     if args.scale:
         with tempfile.TemporaryDirectory(prefix="ch3-bench-") as tmp:
             measure_scale(Path(tmp))

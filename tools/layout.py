@@ -36,6 +36,18 @@ PACKAGE_CACHE = (
 #: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
 #: The browser tests, ``make pdf``, ``make lighthouse``, the bench and search_eval drive it.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def missing_chromium() -> str | None:
+    """What to do when there is no Chromium at ``CHROMIUM``; None when there is one."""
+    if Path(CHROMIUM).exists():
+        return None
+    return (
+        f"Expected Chromium at {CHROMIUM}. Received no such file: "
+        "apt-get install -y chromium, or set CHROMIUM to another Chromium."
+    )
+
+
 #: How they launch it: as root in a container (no sandbox), no GPU, nothing in the background.
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -309,11 +309,9 @@ def chromium_pdf(site: Path, browser=None) -> bytes:
             return print_pages(browser, address, base_url(site))
         from playwright.sync_api import sync_playwright
 
-        if not Path(layout.CHROMIUM).exists():
-            raise FileNotFoundError(
-                f"Expected Chromium at {layout.CHROMIUM}. Received no such file: "
-                "apt-get install -y chromium, or set CHROMIUM to another Chromium."
-            )
+        missing = layout.missing_chromium()
+        if missing:
+            raise FileNotFoundError(missing)
         with sync_playwright() as pw:
             launched = pw.chromium.launch(
                 executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS
