@@ -171,17 +171,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def floor_seconds(ws: Path) -> float:
-    """The execution floor (``tools/floor.py``) in this workspace."""
+def run_tool(ws: Path, module: str) -> str:
+    """Run ``python -m module`` in this workspace; its output, or an error that shows it."""
     done = subprocess.run(
-        [str(ws / ".venv" / "bin" / "python"), "-m", "tools.floor"],
+        [str(ws / ".venv" / "bin" / "python"), "-m", module],
         cwd=ws,
         env=build_env(ws),
         capture_output=True,
         text=True,
-        check=True,
     )
-    return float(done.stdout.strip().splitlines()[-1])
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"python -m {module} failed in {ws} (exit status {done.returncode}):\n"
+            f"{done.stdout}{done.stderr}"
+        )
+    return done.stdout
+
+
+def floor_seconds(ws: Path) -> float:
+    """The execution floor (``tools/floor.py``) in this workspace."""
+    return float(run_tool(ws, "tools.floor").strip().splitlines()[-1])
 
 
 # -- One function per measure ----------------------------------------------------------------
@@ -482,13 +491,7 @@ def scale_figures(ws: Path, label: str) -> dict[str, float]:
     index, query = search_bytes(site(ws))
     figures["search index"], figures["query"] = index / 1024, query / 1024
     start = time.perf_counter()
-    subprocess.run(
-        [str(ws / ".venv/bin/python"), "-m", "tools.pdf"],
-        cwd=ws,
-        env=build_env(ws),
-        check=True,
-        capture_output=True,
-    )
+    run_tool(ws, "tools.pdf")
     figures["make pdf"] = time.perf_counter() - start
     figures["pages"] = len([p for p in (ws / "book").glob("*-*.md")])  # the lessons
     figures["executed"] = len(list((site(ws) / "_sources").glob("*.homework.ipynb")))
