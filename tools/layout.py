@@ -36,6 +36,15 @@ PACKAGE_CACHE = (
 #: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
 #: The browser tests, ``make pdf``, ``make lighthouse``, the bench and search_eval drive it.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: How they launch it: as root in a container (no sandbox), no GPU, nothing in the background.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def missing_chromium() -> str | None:
@@ -47,16 +56,6 @@ def missing_chromium() -> str | None:
         "apt-get install -y chromium, or set CHROMIUM to another Chromium."
     )
 
-
-#: How they launch it: as root in a container (no sandbox), no GPU, nothing in the background.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 #: The whole book as one PDF (``make pdf``, tools/pdf.py), published beside the pages.
 PDF_NAME = "ch3-book.pdf"

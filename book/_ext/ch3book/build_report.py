@@ -52,12 +52,15 @@ def page_counts(doctree) -> tuple[int, int, int]:
 COUNTS = "ch3book_page_counts"
 
 
-def record_counts(app, doctree) -> None:
-    """``doctree-read`` (late): count the page as it is stored."""
-    env = app.env
+def _counted(env) -> dict[str, tuple[int, int, int]]:
     if not hasattr(env, COUNTS):
         setattr(env, COUNTS, {})
-    getattr(env, COUNTS)[env.docname] = page_counts(doctree)
+    return getattr(env, COUNTS)
+
+
+def record_counts(app, doctree) -> None:
+    """``doctree-read`` (late): count the page as it is stored."""
+    _counted(app.env)[app.env.docname] = page_counts(doctree)
 
 
 def forget_counts(app, env, docname) -> None:
@@ -67,10 +70,8 @@ def forget_counts(app, env, docname) -> None:
 
 def merge_counts(app, env, docnames, other) -> None:
     """``env-merge-info``: the counts of pages read by another process."""
-    if not hasattr(env, COUNTS):
-        setattr(env, COUNTS, {})
     theirs = getattr(other, COUNTS, {})
-    getattr(env, COUNTS).update({d: theirs[d] for d in docnames if d in theirs})
+    _counted(env).update({d: theirs[d] for d in docnames if d in theirs})
 
 
 def page_rows(env) -> list[tuple[str, int, int, int, str]]:

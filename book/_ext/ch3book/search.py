@@ -307,7 +307,7 @@ def build_index(app) -> dict[str, str]:
             docs.append([href, record["title"], page_title, int(reference), docname])
             labels[(docname, record["label"])] = number
             texts.append(record["text"])
-            counts = record.get("counts") or term_counts(record["title"], record["text"])
+            counts = record["counts"]
             lengths.append(sum(counts.values()))
             for token, count in counts.items():
                 postings[token].append([number, count])
