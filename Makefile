@@ -10,13 +10,13 @@
 #   make test-latest   the newest releases pyproject.toml allows, in a copy with its own fresh
 #                      .venv (_build/latest/repo): make test, make html, the site tests that
 #                      need no browser (CI: weekly)
-#   make preview       live preview: rebuilds and reloads the browser after every edit
-#   make bench         rebuild benchmark on a temporary copy of the repository
+#   make preview       live preview (sphinx-autobuild): rebuilt and reloaded after every edit
+#   make bench         build timings on a temporary copy of the repository (BENCH=--scale)
 #   make mutants       each site-level check must fail on a copy of the site broken its way
 #   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
 #   make lighthouse    Lighthouse (mobile) on every page of the built site, served like Pages
 #   make urls          add the built site's new pages and sections to book/published-urls.txt
-#   make lock          new pins in constraints.txt, with wheels for every supported machine
+#   make lock          new pins in constraints.txt (uv), checked on every supported machine
 #   make clean         remove build output (keeps .venv)
 # GPU machines: `make html GPU=1` installs tensorflow[and-cuda]; CH3LIB_FORCE_CPU=1 hides GPUs.
 
@@ -126,10 +126,15 @@ test-oldest: $(OLDEST_STAMP)
 test-latest:
 	$(PYTHON) -m tools.test_latest
 
+# sphinx-autobuild's own command line: it serves _build/preview, watches book/, src/ and
+# conf.py, executes what an edit made stale first (the pre-build step), and reloads the page.
+PREVIEW_PORT ?= 8000
 preview: $(STAMP)
-	$(BIN)/python -m tools.preview
+	$(BIN)/sphinx-autobuild book _build/preview -c . -d _build/preview-doctrees \
+	  --watch src --watch conf.py --re-ignore '__pycache__|\.ipynb_checkpoints' \
+	  --pre-build "$(BIN)/python -m tools.execute" --port $(PREVIEW_PORT)
 
-# BENCH=--quick or BENCH=--scale: a part of it (tools/bench.py).
+# BENCH=--scale: the 60-page copy of the book too (tools/bench.py).
 BENCH ?=
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH)
@@ -153,8 +158,8 @@ lighthouse: html $(LIGHTHOUSE_STAMP)
 urls: html
 	$(BIN)/python -m tools.published_urls
 
-# The newest releases pyproject.toml allows, resolved for every supported Python and platform
-# from PyPI's metadata (tools/lock.py); tests/test_lock.py checks the result.
+# The newest releases pyproject.toml allows, for every supported Python and platform at once
+# (uv's universal resolution), then each machine checked from wheels only (tools/lock.py).
 lock: $(STAMP)
 	$(BIN)/python -m tools.lock
 

@@ -10,8 +10,13 @@ from urllib.parse import urlsplit
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 from tools import layout  # noqa: E402
-from tools.build import execution_cache, fingerprint, source_date_epoch  # noqa: E402
-from tools.staging import staging_ready  # noqa: E402
+from tools.build import (  # noqa: E402
+    execution_cache,
+    fingerprint,
+    package_versions,
+    source_date_epoch,
+    wheel_sources,
+)
 
 sys.path.insert(0, str(layout.EXTENSIONS))
 
@@ -60,31 +65,20 @@ nb_execution_mode = "cache"
 # source, the computing packages' versions and the device settings: any change to those
 # selects a fresh cache and re-executes every page (tools/build.py: execution_cache).
 nb_execution_cache_path = str(execution_cache())
-# The book's own extension shapes every page: Sphinx re-reads them all when it changes (a
-# registered "env" setting whose value changes).
-book_build_fingerprint = fingerprint(layout.EXTENSIONS, "*")  # code, catalogs
-# Notebooks execute on every core (book/_ext/ch3book/execution.py); BOOK_JOBS sets how
-# many kernels, and BOOK_EXECUTION=myst-nb leaves execution to MyST-NB, one page at a time.
-book_execution_workers = (
-    0
-    if os.environ.get("BOOK_EXECUTION") == "myst-nb"
-    else int(os.environ.get("BOOK_JOBS", os.cpu_count() or 1))
-)
+# What shapes every page, in settings whose change makes Sphinx read them all again ("env":
+# the book's extension, its catalogs and the installed packages' versions) or write them
+# all again ("html": the stylesheets every page links by checksum, and ch3lib's wheel,
+# whose hash every notebook pins).
+book_build_fingerprint = fingerprint(layout.EXTENSIONS, "*") + package_versions()
+book_page_inputs = fingerprint(layout.BOOK / "_static", "*") + wheel_sources()
 # ch3lib's wheel and sdist, published under simple/ (ch3book/package_index.py).
 book_package_root = str(layout.ROOT)
 book_package_cache = str(layout.PACKAGE_CACHE)
-book_glossary = str(layout.BOOK / "glossary.toml")  # the terms (ch3book/glossary.py)
-# Pages whose reading imports heavy modules into Sphinx's process: read last, their modules
-# imported in the background from the start (autodoc imports ch3lib, and so TensorFlow).
-book_heavy_pages = {"appendix/api": ["ch3lib"]}
-# A line per phase and per executed page on stdout (2/4 3-5-first-steps 4.1 s), since
-# Sphinx runs with -q (ch3book/progress.py).
-book_progress = True
-# The build's process ends right after it: skip the final garbage collection (fast_exit.py).
-book_fast_exit = True
-# A failed execution is a warning naming the page (an error under -W), not an exception
-# that ends in Sphinx's crash report; after a failed build the next one reads every page
-# again (tools/build.py), so it fails too until the page is fixed.
+book_glossary = str(layout.GLOSSARY)  # the terms (ch3book/glossary.py)
+# `make html` executes the stale pages before Sphinx starts, on every core, with these
+# settings (tools/execute.py); MyST-NB then finds every page in its cache. A failure there
+# stops the build, naming the page and the cell. Should MyST-NB execute a page itself, its
+# failure is a warning naming the page (an error under -W), not Sphinx's crash report.
 nb_execution_raise_on_error = False
 nb_execution_timeout = 600
 nb_execution_show_tb = True
@@ -158,11 +152,3 @@ notfound_context = {
     "body": "<h1>找不到這一頁</h1><p>網址可能打錯了，或這一頁已經移動。"
     '請從<a href="' + urlsplit(BASE_URL).path + '">目錄</a>重新開始，或使用搜尋。</p>',
 }
-
-
-def setup(app):
-    """Wait for ``make html``'s copy of the last site before Sphinx looks at its output.
-
-    tools/build.py copies the last site into Sphinx's output folder while Sphinx starts.
-    """
-    app.connect("builder-inited", staging_ready, priority=0)

@@ -24,17 +24,6 @@ def site() -> Path:
     return path
 
 
-@pytest.fixture
-def zygote_kernels(monkeypatch):
-    """Kernels forked from the kernel zygote, where forking is safe (Linux), even when the
-    rest of the run starts a new process per page (BOOK_KERNELS=spawn: the Pages workflow's
-    job `portable`). Elsewhere (macOS) there is no zygote, so nothing of it to test."""
-    zygote = layout.book_extension("zygote")
-    if not zygote.forks_safely():
-        pytest.skip(f"no kernel zygote on {zygote.sys.platform}: it runs where fork is safe")
-    monkeypatch.setenv(zygote.KERNELS, "zygote")
-
-
 def load_every_image(page) -> None:
     """Load the lazy images too (as a reader scrolling to the end would), then wait for them."""
     page.evaluate("document.querySelectorAll('img').forEach(i => (i.loading = 'eager'))")

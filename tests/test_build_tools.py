@@ -1,7 +1,6 @@
 """The build driver (tools/build.py) and the Makefile's choices: GPU, Python, kernels."""
 
 import os
-import re
 import subprocess
 import sys
 
@@ -90,18 +89,14 @@ def test_the_execution_cache_follows_the_device_settings(monkeypatch):
     assert build.execution_cache().parent == layout.EXECUTION_CACHE
 
 
-@pytest.mark.parametrize(
-    ("attribute", "value"),
-    [  # another Python, another platform than this one
-        ("version_info", (3, sys.version_info[1] + 1, 0, "final", 0)),
-        ("platform", "win32" if sys.platform == "darwin" else "darwin"),
-    ],
-)
-def test_the_execution_cache_and_the_inputs_follow_the_python_and_the_platform(
-    monkeypatch, attribute, value
-):
+def test_the_interpreter_names_the_python_and_the_platform():
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert build.interpreter().startswith(f"python={version} {sys.platform} ")
+
+
+def test_the_execution_cache_and_the_inputs_follow_the_python_and_the_platform(monkeypatch):
     here, inputs = build.execution_cache(), build.inputs_digest()
-    monkeypatch.setattr(build.sys, attribute, value)
+    monkeypatch.setattr(build, "interpreter", lambda: "python=3.99 darwin arm64")
     assert build.execution_cache() != here
     assert build.inputs_digest() != inputs  # make html does not say "nothing changed"
 
@@ -145,61 +140,6 @@ def test_stale_execution_caches_are_removed_by_the_build_not_by_conf_py(tmp_path
     assert "rmtree" not in conf and "unlink" not in conf  # importing conf.py deletes nothing
 
 
-def test_the_final_garbage_collection_is_skipped_only_where_conf_says_so():
-    import gc
-    from types import SimpleNamespace
-
-    from ch3book.fast_exit import skip_final_garbage_collection
-
-    before = gc.get_freeze_count()
-    skip_final_garbage_collection(
-        SimpleNamespace(config=SimpleNamespace(book_fast_exit=False)), None
-    )
-    assert gc.get_freeze_count() == before  # an in-process build (a test) keeps collecting
-
-
-@pytest.mark.parametrize(
-    ("platform", "fork", "setting", "expected"),
-    [
-        ("linux", True, "", "zygote"),
-        ("darwin", True, "", "spawn"),  # fork after TensorFlow is not safe on macOS
-        ("linux", False, "", "spawn"),
-        ("linux", True, "spawn", "spawn"),
-        ("darwin", True, "spawn", "spawn"),
-    ],
-)
-def test_kernels_fork_from_a_zygote_only_where_fork_is_safe(
-    monkeypatch, platform, fork, setting, expected
-):
-    zygote = layout.book_extension("zygote")
-    monkeypatch.setattr(zygote.sys, "platform", platform)
-    if not fork:
-        monkeypatch.delattr(zygote.os, "fork")
-    monkeypatch.setenv("BOOK_KERNELS", setting)
-    assert zygote.mode() == expected
-
-
-@pytest.mark.parametrize(
-    ("platform", "setting", "message"),
-    [
-        (
-            "linux",
-            "forkserver",
-            "BOOK_KERNELS: expected one of zygote, spawn; received 'forkserver'",
-        ),
-        ("darwin", "zygote", "BOOK_KERNELS=zygote: expected Linux with os.fork; received darwin"),
-    ],
-)
-def test_a_kernel_mode_that_cannot_work_here_is_refused_with_what_would(
-    monkeypatch, platform, setting, message
-):
-    zygote = layout.book_extension("zygote")
-    monkeypatch.setattr(zygote.sys, "platform", platform)
-    monkeypatch.setenv("BOOK_KERNELS", setting)
-    with pytest.raises(ValueError, match=re.escape(message)):
-        zygote.mode()
-
-
 def executable(folder, name: str, script: str):
     path = folder / name
     path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
@@ -238,78 +178,4 @@ def test_make_refuses_any_other_python_in_one_line_naming_the_versions(tmp_path,
     assert first == (
         f"make: {tmp_path / python} {says}; the book builds with Python 3.11, 3.12 or 3.13: "
         "install one, or name it with PYTHON=/path/to/python3.13"
-    )
-
-
-def test_merging_a_cache_made_under_another_key_is_refused_naming_both(tmp_path, capsys):
-    from jupyter_cache import get_cache
-
-    from tools import execution_cache
-
-    other = tmp_path / "0123456789abcdef"
-    get_cache(str(other)).list_cache_records()  # an empty jupyter-cache: global.db
-    assert execution_cache.merge([other]) == 2
-    said = capsys.readouterr().err
-    assert f"{other} was made under another key (0123456789abcdef, this checkout's is " in said
-    assert execution_cache.merge([tmp_path]) == 2
-    assert "expected a jupyter-cache folder (with global.db); received" in capsys.readouterr().err
-
-
-def last_site(root):
-    """A published site, Sphinx's bookkeeping beside it, and where the staging goes."""
-    from tools import staging
-
-    site, kept = root / "html", root / "kept"
-    for name in ("index.html", "qr/sec-3-5.html", "_static/theme.css", layout.PDF_NAME):
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(name, encoding="utf-8")
-    os.utime(site / "index.html", (1_000_000_000, 1_000_000_000))
-    kept.mkdir()
-    for name in staging.BOOKKEEPING:
-        (kept / name).write_text(f"kept {name}", encoding="utf-8")
-    return site, root / "next", kept
-
-
-def test_the_last_site_is_copied_in_another_process_but_static_files_and_the_pdf(tmp_path):
-    from tools import staging
-
-    site, next_site, kept = last_site(tmp_path)
-    staging.start_copy(site, next_site, kept)
-    staging.staging_ready()
-    copied = sorted(p.relative_to(next_site).as_posix() for p in next_site.rglob("*"))
-    assert copied == sorted([*staging.BOOKKEEPING, "index.html", "qr", "qr/sec-3-5.html"])
-    # reuse.prune tells the pages Sphinx did not write by their times: they are kept
-    assert (next_site / "index.html").stat().st_mtime == 1_000_000_000
-    assert (next_site / ".buildinfo").read_text(encoding="utf-8") == "kept .buildinfo"
-    staging.staging_ready()  # nothing under way: returns at once
-
-
-def test_a_failed_copy_of_the_last_site_is_named_not_ignored(tmp_path):
-    from tools import staging
-
-    site, _, kept = last_site(tmp_path)
-    (tmp_path / "a-file").write_text("", encoding="utf-8")
-    staging.start_copy(site, tmp_path / "a-file" / "next", kept)  # no folder can be made there
-    with pytest.raises(RuntimeError) as raised:
-        staging.staging_ready()
-    message = str(raised.value)
-    assert message.startswith(f"could not copy the last site ({site}) into {tmp_path}/a-file/next")
-    assert "exit status 1: NotADirectoryError" in message, message
-    staging.start_copy(site, tmp_path / "a-file" / "next", kept)
-    staging.staging_ready(quiet=True)  # Sphinx already failed: only wait
-
-
-def test_the_bench_says_at_once_that_it_needs_chromium():
-    """Not after minutes of building, in a Playwright traceback."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.bench", "--scale"],
-        cwd=layout.ROOT,
-        env={**os.environ, "CHROMIUM": "/nonexistent/chromium"},
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 2
-    assert done.stderr == (
-        "make bench: Expected Chromium at /nonexistent/chromium. Received no such file: "
-        "apt-get install -y chromium, or set CHROMIUM to another Chromium.\n"
     )

@@ -17,27 +17,6 @@ from ch3book import _compat, commonmark, homework, notebooks, package_index, sec
 from ch3book.docstring_links import link_sections_in_docstrings, public_alias
 
 
-def test_untested_versions_are_named_with_what_was_tested_and_how_to_try_them():
-    installed = {
-        "myst-nb": "2.0.1",
-        "jupyter-cache": "1.0.1",
-        "nbclient": "0.11.0",
-        "nbformat": "5.11.1",
-    }
-    untested = _compat.untested_versions(installed)
-    assert untested == {"myst-nb": "2.0.1"}
-    message = _compat.version_error(untested)
-    assert message.startswith("Received myst-nb 2.0.1; ")
-    assert "tested with myst-nb 1.4.x." in message
-    assert 'add "myst-nb": (…, "2.0.") to TESTED in book/_ext/ch3book/_compat.py' in message
-    assert "allow it in pyproject.toml ([dependency-groups] docs)" in message
-    assert "run `make test-latest` and `make test-rebuild`" in message
-
-
-def test_installed_versions_are_tested():
-    assert _compat.untested_versions() == {}
-
-
 def test_published_notebooks_get_stable_ids_and_merged_streams():
     notebook = nbformat.v4.new_notebook(
         cells=[
@@ -631,228 +610,16 @@ def test_a_second_page_label_and_a_page_missing_from_the_contents_are_named(tmp_
     assert sections.page_labels(app.env) == {"9-1-one": "sec-9-1", "9-2-two": "sec-9-2"}
 
 
-NOTEBOOK_HEADER = """---
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
-  language: python
----
-"""
-
-NUMBERED_PAGE = (
-    NOTEBOOK_HEADER
-    + """(sec-9-{n})=
-# 9-{n} 第 {n} 頁
-
-{prose}
-
-```{{figure}} pic.svg
-:name: fig-{n}-a
-
-有說明的圖 {n}。
-```
-
-```{{figure}} pic.svg
-:name: fig-{n}-uncaptioned
-```
-
-```{{code-cell}} ipython3
-x = {n}
-```
-
-(sec-9-{n}-1)=
-## 9-{n}-1 表與程式
-
-```{{list-table}} 表 {n}
-:name: tbl-{n}
-
-* - 1
-  - 2
-```
-
-```{{code-block}} python
-:caption: 程式 {n}
-:name: code-{n}
-
-y = {n}
-```
-
-```python
-z = {n}  # no caption: not numbered
-```
-
-```{{code-cell}} ipython3
-print(x)
-```
-
-+++
-
-(sec-9-{n}-exercises)=
-## 練習
-
-```{{exercise}} 題目 {n}
-:label: ex-9-{n}-1
-:nonumber:
-
-做一件事。
-```
-"""
-)
-
-
-def book_warnings(log) -> list[str]:
-    """The warnings of a build but Sphinx's about a second Sphinx in one process."""
-    lines = log.getvalue().splitlines()
-    return [line for line in lines if "WARNING" in line and "is already registered" not in line]
-
-
-def small_numbered_book(root: Path, numbered: bool) -> Path:
-    """Two notebook pages with every kind of node Sphinx numbers, and long prose."""
-    from tools import layout
-
-    src = root / "src"
-    src.mkdir(parents=True)
-    conf = f"import sys\nsys.path.insert(0, {str(layout.EXTENSIONS)!r})\n"
-    conf += 'extensions = ["ch3book", "myst_nb"]\nnb_execution_mode = "off"\nnumfig = True\n'
-    (src / "conf.py").write_text(conf, encoding="utf-8")
-    (src / "pic.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
-    toctree = "```{toctree}\n" + (":numbered:\n" if numbered else "") + "9-1-one\n9-2-two\n```\n"
-    (src / "index.md").write_text(
-        "# Book\n\n(index-contents)=\n## 內容\n\n[](#sec-9-1)：一。\n\n[](#sec-9-2)：二。\n\n"
-        + toctree,
-        encoding="utf-8",
-    )
-    for n, name in ((1, "9-1-one"), (2, "9-2-two")):
-        prose = "很長的一段文字。" * 400
-        (src / f"{name}.md").write_text(NUMBERED_PAGE.format(n=n, prose=prose), encoding="utf-8")
-    return src
-
-
-@pytest.mark.parametrize("numbered", [False, True], ids=["the book's toctree", ":numbered:"])
-def test_figures_are_numbered_from_outlines_as_sphinx_numbers_them_from_doctrees(
-    tmp_path, numbered
-):
-    """The adapter gives Sphinx each page's outline, kept between builds; Sphinx's own
-    numbering from the whole doctrees gives the same numbers, and the outline is small."""
-    import copy
-    import io
-    import pickle
-
-    from docutils import nodes
-    from sphinx.application import Sphinx
-    from sphinx.environment.collectors.toctree import TocTreeCollector
-
-    src = small_numbered_book(tmp_path, numbered)
-    log = io.StringIO()
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
-    app.build()
-    assert not book_warnings(log), book_warnings(log)
-    env = app.env
-    from_outlines = copy.deepcopy(env.toc_fignumbers)
-    first, second, added = ((1, 1), (2, 1), (2, 2)) if numbered else ((1,), (2,), (3,))
-    assert from_outlines["9-1-one"]["figure"] == {"fig-1-a": first}, from_outlines
-    assert from_outlines["9-2-two"]["figure"] == {"fig-2-a": second}, from_outlines
-    assert set(from_outlines["9-1-one"]) == {"figure", "table", "code-block"}
-    assert "fig-1-uncaptioned" not in from_outlines["9-1-one"]["figure"]
-
-    original = TocTreeCollector.assign_figure_numbers.ch3book_original
-    original(TocTreeCollector(), env)
-    assert env.toc_fignumbers == from_outlines
-
-    _, stored = pickle.loads((tmp_path / "doctrees" / _compat.OUTLINES_FILE).read_bytes())
-    assert set(stored) == {"index", "9-1-one", "9-2-two"}
-    outline = pickle.loads(stored["9-1-one"][1])
-    assert not [n for n in outline.findall(nodes.paragraph) if "很長" in n.astext()]
-    whole = (tmp_path / "doctrees" / "9-1-one.doctree").stat().st_size
-    assert len(stored["9-1-one"][1]) < whole / 5, (len(stored["9-1-one"][1]), whole)
-
-    # A page read again gets a new outline; the other pages' are reused as they were.
-    page = src / "9-2-two.md"
-    page.write_text(
-        page.read_text(encoding="utf-8").replace(
-            "(sec-9-2-1)=", "```{figure} pic.svg\n:name: fig-2-new\n\n新的圖。\n```\n\n(sec-9-2-1)="
-        ),
-        encoding="utf-8",
-    )
-    log = io.StringIO()
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
-    app.build()
-    _, again = pickle.loads((tmp_path / "doctrees" / _compat.OUTLINES_FILE).read_bytes())
-    assert again["9-1-one"] == stored["9-1-one"] and again["9-2-two"] != stored["9-2-two"]
-    assert app.env.toc_fignumbers["9-2-two"]["figure"]["fig-2-new"] == added
-    from_outlines = copy.deepcopy(app.env.toc_fignumbers)
-    original(TocTreeCollector(), app.env)
-    assert app.env.toc_fignumbers == from_outlines
-    assert not book_warnings(log), book_warnings(log)
-
-
-def test_the_build_report_counts_each_page_when_it_is_read_as_from_its_doctree(tmp_path):
-    import io
-
-    from sphinx.application import Sphinx
-
-    from ch3book import build_report
-
-    src = small_numbered_book(tmp_path, numbered=False)
-    log = io.StringIO()
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
-    app.build()
-    assert not book_warnings(log), book_warnings(log)
-    counted = getattr(app.env, build_report.COUNTS)
-    assert counted["9-1-one"] == (2, 0, 2)  # two code cells, no output (not executed), 2 figures
-    for docname in app.env.found_docs:
-        assert counted[docname] == build_report.page_counts(app.env.get_doctree(docname))
-
-
-def test_the_environment_keeps_exercises_without_their_pages(tmp_path):
-    """sphinx-exercise's registry held each page's whole doctree; the environment, which
-    every build unpickles, now holds the exercises alone, and the pages are the same."""
-    import io
-    import pickle
-
-    from sphinx.application import Sphinx
-
-    src = small_numbered_book(tmp_path, numbered=False)
-    log = io.StringIO()
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=log, warning=log)
-    app.build()
-    assert not book_warnings(log), book_warnings(log)
-    registry = app.env.sphinx_exercise_registry
-    assert set(registry) == {"ex-9-1-1", "ex-9-2-1"}
-    for entry in registry.values():
-        node = entry["node"]
-        assert node.parent is None
-        assert all(part.document is None for part in node.findall())
-        assert "做一件事。" in node.astext()
-    doctree = (tmp_path / "doctrees" / "9-1-one.doctree").stat().st_size
-    assert len(pickle.dumps(registry)) < doctree / 5
-    page = (tmp_path / "out" / "9-1-one.html").read_text(encoding="utf-8")
-    assert "做一件事。" in page
-
-
 # -- One door to other projects' internals ---------------------------------------------------
 
-#: Packages whose internals only the adapters (_compat.py, _theme.py) may use.
-WATCHED = (
-    "sphinx",
-    "myst_nb",
-    "myst_parser",
-    "jupyter_cache",
-    "nbclient",
-    "jupyter_client",
-    "ipykernel",
-    "pydata_sphinx_theme",
-    "sphinx_book_theme",
-)
-#: Their modules with a documented API, which any module may import.
+#: Modules with a documented API, which any module may import; every other module of a
+#: third-party package is its internal, for the adapters (_compat.py, _theme.py) only.
 PUBLIC_MODULES = {
     "sphinx",
     "sphinx.addnodes",
     "sphinx.application",
     "sphinx.cmd.build",
+    "sphinx.environment.collectors",  # EnvironmentCollector: the API of collectors
     "sphinx.errors",
     "sphinx.locale",
     "sphinx.search",  # SearchLanguage: the API of a search language
@@ -861,33 +628,59 @@ PUBLIC_MODULES = {
     "sphinx.util",  # only its `logging`
     "sphinx.util.docutils",
     "sphinx.util.logging",
+    "sphinx.util.matching",  # Matcher: exclude_patterns as Sphinx matches them
     "sphinx.util.nodes",  # make_refnode
-    "myst_nb",  # glue
     "jupyter_cache",  # get_cache
+    "jupyter_cache.base",  # CacheBundleIn, what cache_notebook_bundle takes
+    "jupyter_cache.readers",  # get_reader: the readers MyST-NB registers
+    "jupyter_cache.executors.utils",  # single_nb_execution, which MyST-NB executes with
     "nbclient",  # NotebookClient
-    "nbclient.exceptions",  # CellExecutionError, CellTimeoutError, DeadKernelError
-    "jupyter_client",
-    "ipykernel.kernelapp",  # IPKernelApp: the documented way to embed a kernel
+    "nbclient.exceptions",  # CellTimeoutError, DeadKernelError
+    "IPython.core.interactiveshell",  # InteractiveShell, documented for embedding
+    "IPython.core.pylabtools",  # select_figure_formats, documented
+    "traitlets.config",  # Config, for the kernel manager nbclient starts
 }
-#: Attributes that are internals although not spelled with an underscore.
-INTERNAL_ATTRIBUTES = {"mystnb_config", "myst_config", "images", "km", "kc", "owns_km"}
+#: Third-party packages the extension and the tools may import whole, without internals
+#: (the modules they import are all public), and the standard library's.
+PLAIN_PACKAGES = {
+    "docutils", "nbformat", "segno", "fontTools", "latex2mathml", "psutil", "playwright",
+    "pypdf", "babel", "uvicorn", "packaging", "tomllib",
+}  # fmt: skip
+#: Attributes of the environment, Sphinx's domains and nbclient that are internals,
+#: although not spelled with an underscore.
+INTERNAL_ATTRIBUTES = {
+    "domaindata", "domains", "tocs", "toc_fignumbers", "toc_secnumbers", "toctree_includes",
+    "titles", "images", "mystnb_config", "myst_config", "sphinx_exercise_registry",
+    "km", "kc", "owns_km",
+}  # fmt: skip
 ADAPTERS = {"_compat.py", "_theme.py"}
-OWN_MODULES = {"_compat", "_theme", "zygote", "layout", "self", "cls"}
+OWN_PACKAGES = {"ch3book", "ch3lib", "tools", "__future__"}
+OWN_MODULES = {"_compat", "_theme", "layout", "self", "cls"}
 
 
 def internals_used(source: str) -> list[str]:
-    """Each use, in ``source``, of another project's private name or internal module."""
+    """Each use, in ``source``, of another project's private name or internal module.
+
+    Every import of a third-party package counts (``sys.stdlib_module_names`` tells which
+    are not): it must be a whole package of ``PLAIN_PACKAGES`` or a module of
+    ``PUBLIC_MODULES``.
+    """
     import ast
+    import sys
+
+    def foreign(module: str) -> bool:
+        top = module.split(".")[0]
+        return top not in OWN_PACKAGES and top not in sys.stdlib_module_names
 
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom | ast.Import):
             modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             modules += [alias.name for alias in node.names if isinstance(node, ast.Import)]
-            for module in modules:
-                if module.split(".")[0] in WATCHED and module not in PUBLIC_MODULES:
+            for module in filter(foreign, modules):
+                if module not in PUBLIC_MODULES and module.split(".")[0] not in PLAIN_PACKAGES:
                     found.append(f"line {node.lineno}: import from {module}")
-            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in WATCHED:
+            if isinstance(node, ast.ImportFrom) and foreign(node.module or ""):
                 found += [
                     f"line {node.lineno}: import {alias.name} from {node.module}"
                     for alias in node.names
@@ -896,7 +689,7 @@ def internals_used(source: str) -> list[str]:
         elif isinstance(node, ast.Attribute):
             owner = node.value.id if isinstance(node.value, ast.Name) else None
             private = node.attr.startswith("_") and not node.attr.startswith("__")
-            if owner in OWN_MODULES or (owner == "os" and node.attr == "_exit"):
+            if owner in OWN_MODULES:
                 continue
             if private or node.attr in INTERNAL_ATTRIBUTES:
                 found.append(f"line {node.lineno}: .{node.attr}")
@@ -904,9 +697,8 @@ def internals_used(source: str) -> list[str]:
 
 
 def test_only_the_adapters_use_other_projects_internals():
-    """Sphinx's, MyST-NB's, jupyter-cache's, nbclient's, jupyter_client's, ipykernel's and
-    the themes' private names and internal modules appear in _compat.py and _theme.py
-    only, which the version guard covers."""
+    """Another package's private names, internal modules and the environment's internal
+    attributes appear in _compat.py and _theme.py only, each there with its reason."""
     from tools import layout
 
     modules = [
@@ -930,9 +722,13 @@ def test_the_internals_check_finds_each_kind_of_use():
         "name = app.env.images[path]\n"
         "config = env.mystnb_config\n"
         "alive = km._async_is_alive\n"
+        "from sphinx_exercise.nodes import exercise_node\n"
+        "from sphinx_autobuild.server import RebuildServer\n"
+        "labels = env.domaindata['std']\n"
+        "numbers = env.toc_fignumbers, env.tocs\n"
         "from sphinx.util import logging\n"
+        "import json, docutils.nodes\n"
         "self._own = 1\n"
-        "os._exit(0)\n"
     )
     assert internals_used(source) == [
         "line 1: import from myst_nb.core.read",
@@ -941,36 +737,49 @@ def test_the_internals_check_finds_each_kind_of_use():
         "line 4: .images",
         "line 5: .mystnb_config",
         "line 6: ._async_is_alive",
+        "line 7: import from sphinx_exercise.nodes",
+        "line 8: import from sphinx_autobuild.server",
+        "line 9: .domaindata",
+        "line 10: .toc_fignumbers",
+        "line 10: .tocs",
     ]
 
 
-def test_the_version_guard_covers_every_package_it_adapts_and_pyproject_bounds_them():
-    """Each adapted package is in TESTED, and pyproject.toml allows exactly its series."""
-    import tomllib
-
-    from packaging.requirements import Requirement
+def test_no_module_replaces_another_project_s_function():
+    """No assignment to an attribute of an imported module or of a class (a monkeypatch),
+    in the extension, the tools or the tests."""
+    import ast
 
     from tools import layout
 
-    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    pins = {
-        Requirement(r).name.lower(): Requirement(r).specifier
-        for r in project["dependency-groups"]["docs"]
-        if isinstance(r, str)
-    }
-    adapted = {name.replace("_", "-") for name in WATCHED}
-    assert adapted <= set(_compat.TESTED)
-    for name, series in _compat.TESTED.items():
-        assert name in pins, f"{name}: no bound in pyproject.toml's docs group"
-        specifier = pins[name]
-        for prefix in series:
-            assert specifier.contains(prefix + "0", prereleases=False) or specifier.contains(
-                prefix + "1"
-            ), (name, prefix, str(specifier))
-        upper = [s for s in specifier if s.operator == "<"]
-        assert upper, f"{name}: no upper bound ({specifier})"
-        beyond = upper[0].version
-        assert not any(beyond.startswith(prefix) for prefix in series), (name, beyond)
+    files = [*layout.EXTENSIONS.rglob("*.py"), *(layout.ROOT / "tools").glob("*.py")]
+    files += [*(layout.ROOT / "tests").glob("*.py"), layout.ROOT / "conf.py"]
+    patched = []
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        imported = {(a.asname or a.name).split(".")[0] for n in imports for a in n.names}
+        ours = {  # the book's own modules, which a test may replace a part of
+            a.asname or a.name
+            for n in imports
+            if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in OWN_PACKAGES
+            for a in n.names
+        }
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                root = target
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if target is not root and isinstance(root, ast.Name) and root.id in imported:
+                    patched.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "setattr":
+                owner = getattr(node.func, "value", None)
+                if isinstance(owner, ast.Name) and owner.id == "monkeypatch" and node.args:
+                    first = node.args[0]
+                    if not (isinstance(first, ast.Name) and first.id in ours):
+                        patched.append(f"{path.name}:{node.lineno}")
+    assert patched == []
 
 
 def test_the_committed_catalogs_are_compiled_from_translations_py(tmp_path):

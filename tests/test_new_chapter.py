@@ -3,12 +3,13 @@
 A copy of the book gains a chapter-4 page (two subsections, an executed cell with a plot
 and a glued number, a new glossary term, an exercise) and a page 3-10, whose number has
 two digits: it must come after 3-6, not between 3-1 and 3-2. The copy is built with the
-README's commands and checked by the book's own site, PDF and browser tests, run inside
-the copy, so that every list they check (pages, sections, notebooks, glued numbers,
-solutions, search headings, PDF bookmarks, QR views, budgets) is derived from the copy's
-toctree and labels; then a few direct checks show that the new pages really are in those
-lists. What a contributor could forget fails loudly and says what to add: the home page's
-contents line (the build), the URL list's lines (the URL test; ``make urls`` adds them).
+README's commands and checked by the book's own site tests (those that read the files, not
+the browser's), run inside the copy, so that every list they check (pages, sections,
+notebooks, glued numbers, solutions, search headings, QR views) is derived
+from the copy's toctree and labels; then a few direct checks show that the new pages really
+are in those lists. What a contributor could forget fails loudly and says what to add: the
+home page's contents line (the build), the URL list's lines (the URL test; ``make urls``
+adds them).
 """
 
 import re
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from tools import layout
 from tools.rebuild_check import build_env, make_workspace, replace
 
 pytestmark = pytest.mark.rebuild
@@ -218,8 +218,8 @@ def run(workspace: Path, *command: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
-    """The copy with the new pages, built, its URL list completed, its PDF printed."""
-    ws = make_workspace(tmp_path_factory.mktemp("new-chapter") / "repo")
+    """The copy with the new pages (built by the test below)."""
+    ws = make_workspace(tmp_path_factory.mktemp("new-chapter") / "repo", executed=True)
     (ws / "book/4-1-new-chapter.md").write_text(CHAPTER_4, encoding="utf-8")
     (ws / "book/3-10-more-sections.md").write_text(SECTION_3_10, encoding="utf-8")
     with (ws / "book/glossary.toml").open("a", encoding="utf-8") as glossary:
@@ -231,15 +231,8 @@ def book(tmp_path_factory) -> Path:
 
 def test_a_new_chapter_is_covered_by_every_feature(book):
     ws = book
-    # 1. Forgotten: the home page's contents lines. The build fails and says what to add.
-    forgot = run(ws, "make", "html")
-    assert forgot.returncode != 0
-    for page, label in zip(NEW_PAGES, ("sec-3-10", "sec-4-1"), strict=True):
-        assert (
-            f"WARNING: the home page's contents list (index-contents) has no line for {page} "
-            f"({label}): add `[](#{label})：` and a sentence on what it teaches"
-        ) in forgot.stdout + forgot.stderr
-    assert not (ws / "_build/html").exists()  # nothing published
+    # 1. The book with the new pages and their home-page contents lines (without, the build
+    # fails naming the lines to add: tests/test_ch3book.py shows it).
     replace(ws / "book/index.md", "\n(index-reading)=", CONTENTS + "\n(index-reading)=")
     built = run(ws, "make", "html")
     assert built.returncode == 0, built.stdout + built.stderr
@@ -260,10 +253,12 @@ def test_a_new_chapter_is_covered_by_every_feature(book):
     assert after.index("4-1-new-chapter.html") == after.index("appendix/api.html") - 5
     assert after.index("qr/sec-4-1-exercises.html") == len(after) - 1
 
-    # 3. The book's own site, PDF and browser tests, on the copy, with its lists.
-    pdf = run(ws, "make", "pdf")
-    assert pdf.returncode == 0, pdf.stdout + pdf.stderr
-    tests = run(ws, ".venv/bin/python", "-m", "pytest", "-m", "site or browser", "tests", "-q")
+    # 3. The book's own site tests (not the browser's and the PDF's: the pages are made the
+    # same way, and test_pdf.py reads them in reading order), on the copy, with its lists.
+    tests = run(
+        ws, ".venv/bin/python", "-m", "pytest", "-m", "site and not browser", "tests", "-q",
+        "--ignore=tests/test_pdf.py", "-k", "not reruns_in_jupyter and not pip_installs_from",
+    )  # fmt: skip
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]
     assert re.search(r"^\d+ passed", tests.stdout.splitlines()[-1]), tests.stdout[-500:]
 
@@ -271,7 +266,7 @@ def test_a_new_chapter_is_covered_by_every_feature(book):
 def test_the_new_pages_are_in_every_list(book):
     """Not vacuous: the lists the site tests walk hold the new pages, in reading order."""
     site = book / "_build/html"
-    if not (site / layout.PDF_NAME).exists():
+    if not (site / "4-1-new-chapter.html").exists():
         pytest.skip("the build above did not finish")
     order = ["sec-3-6-7", "sec-3-10", "sec-3-10-1", "sec-4-1", "sec-4-1-1", "sec-4-1-2"]
     lectures = (site / "appendix/lecture-links.html").read_text(encoding="utf-8")
@@ -289,15 +284,3 @@ def test_the_new_pages_are_in_every_list(book):
     assert "最小平方法" in glossary and "../4-1-new-chapter.html#sec-4-1-1" in glossary
     documents = (site / "_static/search/docs.js").read_text(encoding="utf-8")
     assert "4-1-new-chapter.html#sec-4-1-1" in documents and "#sec-3-10-1" in documents
-    reader = pytest.importorskip("pypdf").PdfReader(site / layout.PDF_NAME)
-    titles = [item.title for item in _flat(reader.outline)]
-    first = {number: next(i for i, t in enumerate(titles) if t.startswith(number + " "))
-             for number in ("3-6-7", "3-10", "3-10-1", "4-1", "4-1-1", "4-1-2")}  # fmt: skip
-    assert list(first.values()) == sorted(first.values()), titles
-
-
-def _flat(outline) -> list:
-    items = []
-    for item in outline:
-        items += _flat(item) if isinstance(item, list) else [item]
-    return items

@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from published import base_url, glued_pages, notebook_pages, section_pages, solution_code
 
+from ch3book import cjk_spacing
 from ch3book.sections import SECTION_LABEL
 
 pytestmark = pytest.mark.site
@@ -583,7 +584,7 @@ def test_lecture_links_show_a_qr_code_and_a_projector_view_of_every_section(site
     assert sorted(p.name for p in (site / "qr").iterdir()) == sorted(projector_pages)
 
 
-CJK = "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+CJK = f"[{cjk_spacing.CJK}]"
 
 
 def test_no_space_between_chinese_text_and_a_link_whose_text_is_chinese(site):

@@ -49,7 +49,7 @@ def test_the_jobs_that_run_the_book_s_code_can_only_read():
     running = {
         name: job for name, job in _workflow()["jobs"].items() if RUNS_CODE.search(_runs(job))
     }
-    assert list(running) == ["build", "portable", "latest"]
+    assert list(running) == ["build", "checks", "portable", "latest"]
     assert all(job["permissions"] == {"contents": "read"} for job in running.values())
     assert "make test" in _runs(running["build"]) and "make html" in _runs(running["build"])
 
@@ -91,9 +91,19 @@ def test_make_test_and_make_html_run_on_macos_arm64_and_ubuntu_with_python_3_11_
     assert [s["run"] for s in job["steps"] if "run" in s] == ["make test", "make html"]
     (setup,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
     assert setup["with"] == {"python-version": "${{ matrix.python }}"}
-    # The Makefile takes setup-python's interpreter, not the runner's own python3.12, and
-    # starts a new kernel process per page, as macOS does without being asked.
-    assert job["env"] == {"PYTHON": "python${{ matrix.python }}", "BOOK_KERNELS": "spawn"}
+    # The Makefile takes setup-python's interpreter, not the runner's own python3.12.
+    assert job["env"] == {"PYTHON": "python${{ matrix.python }}"}
+
+
+def test_deploy_waits_only_for_the_checks_that_guard_what_it_publishes():
+    jobs = _workflow()["jobs"]
+    assert jobs["deploy"]["needs"] == "build" and jobs["notebooks"]["needs"] == "build"
+    build = _runs(jobs["build"])
+    for guard in ("make test", "make html", "make pdf", "make test-site", "make test-reader"):
+        assert guard in build, guard
+    checks = _runs(jobs["checks"])
+    for other in ("make test-oldest", "make test-rebuild", "tools.lock --check"):
+        assert other in checks and other not in build, other
 
 
 def test_every_make_names_the_python_setup_python_installed():

@@ -1,23 +1,17 @@
 """``make html``: build the executed book into ``_build/html``, exactly as a clean build would.
 
-Reading is incremental: Sphinx keeps its environment in ``_build/doctrees`` and re-reads
-only the pages whose sources changed, and MyST-NB's execution cache (keyed on each page's
-code and on ch3lib's source) executes only the notebooks whose code changed.
-
-Writing happens in a staging folder that then replaces ``_build/html`` in one rename, so
-the published site is never half written (``tools/staging.py``). The staging folder starts
-as a copy of the last published site (but ``_static``, which Sphinx copies fresh), made
-by another process while Sphinx starts; Sphinx writes the pages
-whose HTML can have changed, including every page when anything they share changed (a
-title in the navigation, a label, a figure number, a stylesheet: ``book/_ext/ch3book/
-reuse.py`` decides), and what no longer belongs is deleted: a renamed or deleted page, an
-image no page shows. Plain Sphinx would leave both behind, and would keep a retitled
-page's old title in every other page's navigation. ``tests/test_rebuild.py`` compares the
-result with clean builds, byte for byte, after every kind of edit.
-
-When nothing the site is made from changed (sources, library, configuration, pins, the
-settings in ``SETTINGS``, the Python and platform, and the last commit's date), Sphinx does
-not start at all.
+1. When nothing the site is made from changed (sources, library, configuration, pins, the
+   settings in ``SETTINGS``, the Python and platform, the last commit's date), nothing
+   runs at all.
+2. ``book/glossary.toml`` is read: a malformed file stops the build with its own message.
+   Then the pages whose code MyST-NB's execution cache lacks are executed, on every core
+   (``tools/execute.py``); a failure stops the build there, naming the page and the cell.
+3. Sphinx reads the pages that changed (its environment is kept in ``_build/doctrees``) and
+   writes the pages whose HTML can have changed into its output folder, ``_build/.html-next``
+   (``book/_ext/ch3book/incremental.py`` tells it what that takes: a page no longer in the
+   sources is gone, no page is stale). A fresh environment starts from an empty folder.
+4. A build that succeeded is copied to ``_build/html``, which it replaces in one rename: a
+   failed build leaves the last site as it was, and the next build reads every page again.
 
 Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
 """
@@ -25,7 +19,6 @@ Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import os
 import platform
@@ -36,7 +29,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import layout, staging
+from tools import layout
 
 #: Environment variables the published site depends on (besides the sources).
 SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
@@ -48,9 +41,10 @@ INPUT_FILES = (
     "conf.py",
     "pyproject.toml",
     "constraints.txt",
-    "tools/build.py",
-    "tools/staging.py",
     "LICENSE",
+    "tools/build.py",
+    "tools/execute.py",
+    "tools/layout.py",
 )
 INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
@@ -59,6 +53,11 @@ IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 NOTHING_CHANGED = "make html: nothing changed since the last build"
 
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
+#: What Sphinx writes for its own next build, which the site does not publish: ``.buildinfo``
+#: (a hash of the configuration's absolute paths) and ``searchindex.js`` (the book has its
+#: own search index, ``book/_ext/ch3book/search.py``).
+NOT_PUBLISHED = (".buildinfo", ".buildinfo.bak", "searchindex.js")
+ENVIRONMENT = "environment.pickle"  # Sphinx's, in its doctrees folder
 
 
 def source_date_epoch() -> int | None:
@@ -98,6 +97,40 @@ EXECUTION_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "ipykernel")
 EXECUTION_SETTINGS = ("GPU", "CH3LIB_FORCE_CPU")
 
 
+#: Packages whose templates, scripts, transforms or outputs shape every page.
+PAGE_PACKAGES = (
+    "sphinx",
+    "docutils",
+    "myst-nb",
+    "myst-parser",
+    "sphinx-book-theme",
+    "pydata-sphinx-theme",
+    "sphinx-copybutton",
+    "sphinx-exercise",
+    "sphinx-notfound-page",
+    "sphinx-reredirects",
+    "jupyter-cache",
+    "latex2mathml",
+    "setuptools",  # builds the wheel the notebooks pin
+)
+
+
+def package_versions() -> str:
+    """``sphinx=9.0.4 docutils=…``: the versions of ``PAGE_PACKAGES`` installed."""
+    import importlib.metadata
+
+    return " ".join(f"{name}={importlib.metadata.version(name)}" for name in PAGE_PACKAGES)
+
+
+def wheel_sources() -> str:
+    """A hash of what ch3lib's wheel is made from (book/_ext/ch3book/package_index.py)."""
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "LICENSE"):
+        digest.update((layout.ROOT / name).read_bytes())
+    digest.update(fingerprint(layout.LIBRARY, "*").encode())
+    return digest.hexdigest()[:16]
+
+
 def interpreter() -> str:
     """The Python and platform that build: ``python=3.13 linux x86_64``."""
     return f"python={sys.version_info[0]}.{sys.version_info[1]} {sys.platform} {platform.machine()}"
@@ -108,8 +141,7 @@ def execution_cache() -> Path:
 
     MyST-NB's jupyter-cache keys a page on its code only; one folder per combination of
     the rest keeps a page from showing outputs computed by another library, another
-    TensorFlow, another interpreter or machine (``.venv`` made afresh with Python 3.13, a
-    cache copied from another runner) or on another device (page 3-4 reports the device).
+    TensorFlow, another interpreter or machine, or on another device (page 3-4 reports it).
     """
     import importlib.metadata
 
@@ -128,11 +160,6 @@ def remove_stale_execution_caches() -> None:
     for folder in layout.EXECUTION_CACHE.glob("*"):
         if folder.is_dir() and folder != current:
             shutil.rmtree(folder)
-
-
-def expects_execution() -> bool:
-    """True when every page will execute: a first build, or a new version of ch3lib."""
-    return not execution_cache().is_dir()
 
 
 def input_files() -> list[Path]:
@@ -179,38 +206,52 @@ def visible_gpu_count() -> int:
     return int(out.strip().splitlines()[-1])
 
 
-def sphinx_build(options: Sequence[str]) -> int:
-    """Run Sphinx in this process, writing into the staging folder."""
+def sphinx_build(options: Sequence[str], outdir: Path = layout.STAGING) -> int:
+    """Run Sphinx in this process, writing into ``outdir`` (emptied for a fresh environment)."""
     from sphinx.cmd.build import build_main
 
-    staging.seed_staging()
+    if not (layout.DOCTREES / ENVIRONMENT).exists():
+        shutil.rmtree(outdir, ignore_errors=True)
+    # Sphinx copies _static on every build, and extensions add files to it when the build
+    # finishes; a page links a file there with its checksum only if the file exists when
+    # the page is written, so it must be absent then, as in a clean build.
+    shutil.rmtree(outdir / "_static", ignore_errors=True)
     quiet = "-v" not in options  # `make html SPHINXOPTS=-v`: Sphinx's own output
     argv = [
         *(option for option in SPHINX_OPTIONS if quiet or option != "-q"),
-        "-c",
-        str(layout.ROOT),
-        "-d",
-        str(layout.DOCTREES),
+        *("-c", str(layout.ROOT), "-d", str(layout.DOCTREES)),
         *options,
         str(layout.BOOK),
-        str(layout.STAGING),
+        str(outdir),
     ]
-    try:
-        return build_main(argv)
-    finally:
-        staging.staging_ready(quiet=True)  # Sphinx stopped before it waited: nothing may still copy
+    return build_main(argv)
+
+
+def publish(staging: Path = layout.STAGING, site: Path = layout.SITE) -> None:
+    """Replace ``site`` by a copy of ``staging``, without Sphinx's own bookkeeping files."""
+    new, old = site.with_name(".html-new"), site.with_name(".html-old")
+    for folder in (new, old):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(
+        staging, new, ignore=lambda folder, names: NOT_PUBLISHED if folder == str(staging) else ()
+    )
+    if site.exists():
+        site.rename(old)
+    new.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
     """Build the site unless it is up to date; return the exit status (0 on success)."""
+    from tools import execute
+
     epoch = source_date_epoch()
     if epoch is not None:
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     digest = inputs_digest(options)
-    site_index = layout.SITE / "index.html"
     if (
         not options
-        and site_index.exists()
+        and (layout.SITE / "index.html").exists()
         and layout.DIGEST.exists()
         and layout.DIGEST.read_text(encoding="utf-8") == digest
     ):
@@ -218,37 +259,34 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         return 0
     layout.DIGEST.unlink(missing_ok=True)
     remove_stale_execution_caches()
-    start = time.perf_counter()
-    print(
-        "make html: building the book (`make html SPHINXOPTS=-v` shows Sphinx's own output)",
-        flush=True,
-    )
-    zygote = layout.book_extension("zygote")  # without importing Sphinx
-    try:
-        kernels = zygote.mode()
+    start, site = time.perf_counter(), os.path.relpath(layout.SITE)
+    print("make html: building the book (SPHINXOPTS=-v shows Sphinx's output)", flush=True)
+    try:  # before anything: read in Sphinx, it would be followed by a warning per term
+        layout.book_extension("glossary").load_glossary(Path(os.path.relpath(layout.GLOSSARY)))
     except ValueError as error:
-        print(f"make html: {error}")
-        return 2
-    with contextlib.ExitStack() as stack:
-        if expects_execution() and kernels == "zygote" and not os.environ.get(zygote.ENV):
-            # TensorFlow is imported by the kernel zygote while Sphinx starts.
-            try:
-                os.environ[zygote.ENV] = stack.enter_context(zygote.start())
-                stack.callback(os.environ.pop, zygote.ENV, None)
-            except RuntimeError as error:  # the executor tries again, and says so if it fails
-                print(f"make html: {error}", flush=True)
-        status = sphinx_build(options)
+        print(f"make html: {error} ({site} is unchanged)", file=sys.stderr)
+        return 1
+    failures = execute.execute_book(lambda line: print(line, flush=True))
+    if failures:  # Sphinx has not started: its environment is the last good build's
+        for failure in failures:
+            print(f"make html: {failure}", file=sys.stderr)
+        plural = "s" if len(failures) > 1 else ""
+        print(
+            f"make html: {len(failures)} page{plural} failed; {site} is unchanged", file=sys.stderr
+        )
+        return 1
+    print("make html: reading and writing the pages (Sphinx)", flush=True)
+    status = sphinx_build(options)
     if status != 0:
         # Sphinx saved its environment, in which the pages that failed count as read: the
         # next build of the same sources would not read them again and could publish them.
-        # Without it, the next build reads every page (outputs come from the cache).
-        (layout.DOCTREES / "environment.pickle").unlink(missing_ok=True)
-        print(f"make html: Sphinx failed (exit status {status}); {layout.SITE} is unchanged")
+        (layout.DOCTREES / ENVIRONMENT).unlink(missing_ok=True)
+        print(f"make html: Sphinx failed (exit {status}); {site} is unchanged", file=sys.stderr)
         return status
-    staging.publish_staging()
+    publish()
     layout.DIGEST.write_text(digest, encoding="utf-8")
     seconds = time.perf_counter() - start
-    print(f"make html: built in {seconds:.0f} s: {os.path.relpath(site_index)}", flush=True)
+    print(f"make html: built in {seconds:.0f} s: {site}/index.html")
     if expect_gpu:
         warning = gpu_warning(True, range(visible_gpu_count()))
         if warning:

@@ -1,38 +1,34 @@
 """The execution floor: every code cell of the book, once, in order, in one Python process.
 
-Reads each page with MyST-NB's own reader (the cells MyST-NB would execute), runs the cells
-in one IPython shell (a fresh namespace per page, as each page has its own kernel, with
-rich outputs and figures rendered as in the book), and prints the seconds it took,
-TensorFlow's import included. Run from the repository root: ``python -m tools.floor``.
+Reads each page with MyST-NB's own reader, as ``tools/execute.py`` does (the cells MyST-NB
+would execute), runs the cells in one IPython shell (a fresh namespace per page, as each
+page has its own kernel, with rich outputs and figures rendered as in the book), and prints
+the seconds it took, TensorFlow's import included. From the repository's root:
+``python -m tools.floor``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import sys
 import time
 from pathlib import Path
 
-from tools import layout
+from tools import execute
 
 os.environ.setdefault("MPLBACKEND", "agg")
 
 
 def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
     """``(path, [(source, tags), …])`` of every page with code, in file-name order."""
-    compat = layout.book_extension("_compat")
+    from jupyter_cache.readers import get_reader
+
+    read = get_reader(execute.READER)
     pages = []
-    for path in sorted(layout.BOOK.rglob("*.md")):
-        if "_build" in path.parts or path.name == "CONVENTIONS.md":
-            continue
-        notebook = compat.read_notebook_file(path)
-        if notebook is None:
-            continue
-        cells = [
-            (c.source, c.metadata.get("tags", [])) for c in notebook.cells if c.cell_type == "code"
-        ]
-        if cells:
-            pages.append((path, cells))
+    for path in execute.book_pages(["CONVENTIONS.md", "_build"]):
+        code = [c for c in read(str(path)).cells if c.cell_type == "code"]
+        if code:
+            pages.append((path, [(c.source, c.metadata.get("tags", [])) for c in code]))
     return pages
 
 
@@ -56,10 +52,6 @@ def run() -> float:
 
 
 if __name__ == "__main__":
-    devnull = open(os.devnull, "w")  # noqa: SIM115 (kept open for the whole run)
-    stdout, sys.stdout = sys.stdout, devnull
-    try:
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
         seconds = run()
-    finally:
-        sys.stdout = stdout
     print(f"{seconds:.2f}")

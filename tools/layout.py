@@ -17,11 +17,11 @@ BOOK = ROOT / "book"  # the sources: one MyST notebook per section
 EXTENSIONS = BOOK / "_ext"  # the book's Sphinx extension package, ``ch3book``
 LIBRARY = ROOT / "src" / "ch3lib"
 PUBLISHED_URLS = BOOK / "published-urls.txt"  # every URL the book has ever published
+GLOSSARY = BOOK / "glossary.toml"  # the book's terms
 
 BUILD = ROOT / "_build"
 SITE = BUILD / "html"  # what gets published
-STAGING = BUILD / ".html-next"  # every build writes here, then it replaces SITE
-KEPT_BESIDE = BUILD / ".html-kept"  # Sphinx's bookkeeping files of SITE, kept out of it
+STAGING = BUILD / ".html-next"  # Sphinx's output, kept between builds; copied to SITE
 DOCTREES = BUILD / "doctrees"  # Sphinx's environment and doctrees (reused between builds)
 EXECUTION_CACHE = BUILD / ".jupyter_cache"  # one jupyter-cache per version of ch3lib
 DIGEST = BUILD / ".inputs-digest"  # what the last successful build was made from

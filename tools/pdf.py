@@ -196,21 +196,13 @@ def truetype_subset(pattern: str, text: str) -> bytes:
     procedures: no font name, no font a PDF tool recognises. The same glyphs as TrueType
     quadratic curves (fontTools' cu2qu, within 1 unit of 1000) embed as a CID TrueType font.
     """
-    from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
     file, index = font_file(pattern)
     font = TTFont(file, fontNumber=index, recalcTimestamp=False, lazy=False)
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
+    layout.book_extension("icons").subset(font, [ord(c) for c in text], ("*",))
 
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()

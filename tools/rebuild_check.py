@@ -48,8 +48,12 @@ def check_shared_venv() -> None:
         raise RuntimeError("the .venv is out of date: run `make html` in the repository first")
 
 
-def make_workspace(dest: Path, source: Path = layout.ROOT) -> Path:
-    """Copy the sources of ``source`` (a git checkout or another workspace) into ``dest``."""
+def make_workspace(dest: Path, source: Path = layout.ROOT, *, executed: bool = False) -> Path:
+    """Copy the sources of ``source`` (a git checkout or another workspace) into ``dest``.
+
+    ``executed``: with a copy of ``source``'s execution cache, so that pages whose code it
+    holds do not execute again (their outputs are the cache's, as in ``source``).
+    """
     check_shared_venv()
     dest.mkdir(parents=True, exist_ok=True)
     if (source / ".git").exists():
@@ -64,7 +68,17 @@ def make_workspace(dest: Path, source: Path = layout.ROOT) -> Path:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / name, dest / name)
     (dest / ".venv").symlink_to(layout.ROOT / ".venv")
+    cache = source / layout.EXECUTION_CACHE.relative_to(layout.ROOT)
+    if executed and cache.is_dir():
+        shutil.copytree(cache, dest / cache.relative_to(source))
     return dest
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def build_env(workspace: Path, **extra: str) -> dict[str, str]:
@@ -165,139 +179,60 @@ def edit_title(ws: Path) -> None:
 
 
 def edit_code(ws: Path) -> None:
-    replace(ws / "book/3-5-first-steps.md", "# 全為 1 的張量", "# 全為 1 的張量（程式修改）")
+    replace(
+        ws / "book/3-4-workstation.md",
+        "info = ch3lib.build_info()",
+        "info = ch3lib.build_info()  # 程式修改",
+    )
 
 
 def edit_library(ws: Path) -> None:
     replace(ws / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
 
 
-def edit_stylesheet(ws: Path) -> None:
-    with (ws / "book/_static/ch3book.css").open("a", encoding="utf-8") as css:
-        css.write("\n/* an edit */\nmain { letter-spacing: 0.01em; }\n")
-
-
-def edit_subsection_title(ws: Path) -> None:
-    """A subsection that other pages link by label ([](#sec-3-4-device)) is retitled."""
-    replace(ws / "book/3-4-workstation.md", "## 使用 GPU，或強制使用 CPU", "## 使用 GPU 或 CPU")
-
-
-def edit_add_cell(ws: Path) -> None:
-    """A new code cell on 3-4: the build report counts the cells of every page."""
-    replace(
-        ws / "book/3-4-workstation.md",
-        "(sec-3-4-device)=",
-        "```{code-cell} ipython3\ninfo.device\n```\n\n(sec-3-4-device)=",
-    )
-
-
-def edit_add_figure(ws: Path) -> None:
-    """A figure before the book's first: every figure after it, on every page, is renumbered."""
-    replace(
-        ws / "book/3-2-keras.md",
-        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-keras-architecture",
-        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-rebuild-added\n"
-        ":alt: 與下一張相同的方塊圖。\n:width: 560px\n\n新加的一張圖。\n```\n\n"
-        "```{figure} figures/keras-tensorflow-hardware.svg\n:name: fig-keras-architecture",
-    )
-
-
-def lose_search_records(ws: Path) -> None:
-    """The search index's kept sections lost (deleted, damaged) before a build."""
-    (ws / "_build/.search-records.pickle").unlink()
-
-
-def both(first: Callable[[Path], None], second: Callable[[Path], None]) -> Callable[[Path], None]:
-    """Two edits checked with one clean build (each clean build is half a minute of CI)."""
-
-    def edit(ws: Path) -> None:
-        first(ws)
-        second(ws)
-
-    return edit
-
-
-def edit_conf(ws: Path) -> None:
-    set_value(ws / "conf.py", "html_title", lambda title: f"{title}（修改）")
-
-
-def edit_licence(ws: Path) -> None:
-    """ch3lib's wheel changes, and no page: every notebook pins the new wheel's hash."""
-    replace(ws / "LICENSE", "Copyright (c) 2026 ", "Copyright (c) 2026-2027 ")
-
-
-NEW_PAGE = """(extra-page)=
-# 補充頁
-
-新增的一頁，連到 [3-5-3](#sec-3-5-3)。
-"""
-
-
-def edit_add_page(ws: Path) -> None:
-    (ws / "book/extra.md").write_text(NEW_PAGE, encoding="utf-8")
-    replace(ws / "book/index.md", "3-6-keras-api\n```", "3-6-keras-api\nextra\n```")
-
-
 def edit_rename_page(ws: Path) -> None:
-    (ws / "book/extra.md").rename(ws / "book/extra-renamed.md")
-    replace(ws / "book/index.md", "\nextra\n", "\nextra-renamed\n")
-    set_value(ws / "conf.py", "redirects", lambda old: {**old, "extra": "extra-renamed.html"})
+    """3-3 gets a new file name: the old page is gone, a redirect stands in its place."""
+    (ws / "book/3-3-history.md").rename(ws / "book/3-3-keras-history.md")
+    replace(ws / "book/index.md", "\n3-3-history\n", "\n3-3-keras-history\n")
+    set_value(
+        ws / "conf.py", "redirects", lambda old: {**old, "3-3-history": "3-3-keras-history.html"}
+    )
 
 
-def edit_delete_page(ws: Path) -> None:
-    (ws / "book/extra-renamed.md").unlink()
-    replace(ws / "book/index.md", "\nextra-renamed\n", "\n")
+def edit_then_revert(ws: Path) -> None:
+    """A code edit built, then undone: the site is the first one again."""
+    page = ws / "book/3-1-tensorflow.md"
+    original = page.read_text(encoding="utf-8")
+    replace(page, "epoch_losses = []", "epoch_losses = []  # 改了又改回來")
+    make_html(ws)
+    page.write_text(original, encoding="utf-8")
 
 
-#: Edit kinds in the order they are applied (the page edits build on one another).
+#: Edit kinds in the order they are applied (each builds on the ones before).
 EDITS: dict[str, Callable[[Path], None]] = {
     "prose": edit_prose,
-    "title": edit_title,
     "code cell": edit_code,
     "library": edit_library,
-    "stylesheet": edit_stylesheet,
-    # Both rewrite every page: the figure numbers are what this one checks.
-    "subsection title, a figure added": both(edit_subsection_title, edit_add_figure),
-    # A narrow edit (two pages written): the lost sections must make the others written too.
-    "code cell added, search records lost": both(edit_add_cell, lose_search_records),
-    "conf.py": edit_conf,
-    "licence (the wheel)": edit_licence,
-    "add a page": edit_add_page,
+    "title": edit_title,
     "rename a page": edit_rename_page,
-    "delete a page": edit_delete_page,
 }
 
 
-def check_edit(incremental: Path, scratch: Path, kind: str) -> tuple[float, float, list[str]]:
+def check_edit(incremental: Path, scratch: Path, kind: str) -> tuple[str, list[str]]:
     """Apply an edit to ``incremental``, rebuild it, and build a clean copy in ``scratch``.
 
-    Returns the incremental and the clean build's seconds, and the tree differences.
+    The copy has the sources and the execution cache, nothing else of ``_build``: its Sphinx
+    reads and writes everything, and its pages execute only if the edit made them stale. The
+    library edit's copy has no cache: it executes every page itself, so the two sites come
+    from two executions of the whole book. Returns the incremental build's output and the
+    tree differences.
     """
     EDITS[kind](incremental)
-    seconds = make_html(incremental)
-    clean = make_workspace(scratch / re.sub(r"\W+", "-", kind), incremental)
-    clean_seconds = make_html(clean)
+    log: list[str] = []
+    make_html(incremental, log)
+    cached = kind != "library"
+    clean = make_workspace(scratch / re.sub(r"\W+", "-", kind), incremental, executed=cached)
+    make_html(clean)
     differences = tree_differences(site(incremental), site(clean))
     shutil.rmtree(clean)
-    return seconds, clean_seconds, differences
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_preview(workspace: Path, port: int, output=subprocess.DEVNULL) -> subprocess.Popen:
-    """``make preview``'s server in ``workspace``, in a session of its own (stop it with
-    ``os.killpg``); ``output`` receives its log (``subprocess.PIPE`` to read it)."""
-    return subprocess.Popen(
-        [str(workspace / ".venv/bin/python"), "-m", "tools.preview", "--port", str(port)],
-        cwd=workspace,
-        env=build_env(workspace),
-        stdout=output,
-        stderr=subprocess.STDOUT if output is subprocess.PIPE else output,
-        text=True,
-        start_new_session=True,
-    )
+    return log[0], differences

@@ -3,9 +3,6 @@
 ==========================  =============================================================
 module                      what it adds
 ==========================  =============================================================
-``execution``               executes stale notebooks on every core before Sphinx reads them
-``reuse``                   writes only the pages whose HTML can have changed
-``zygote``                  forks a fresh kernel per page from a process that imported TensorFlow
 ``notebooks``               each page's notebook for Jupyter and Colab; 「在 Colab 開啟」
 ``homework``                answer and check cells in the notebooks; 「作業 .ipynb」 per page
 ``stable_outputs``          Keras's timings and install paths elided from the outputs
@@ -26,49 +23,43 @@ module                      what it adds
 ``book_pdf``                the whole book's PDF (``make pdf``) in the download menu
 ``opengraph``               link-preview cards
 ``sitemap``                 ``sitemap.xml`` of every page
-``fast_exit``               no final garbage collection after a build
+``incremental``             what Sphinx's incremental writing must be told (no stale page)
+``pagedata``                what features gather from each page as it is read
 ``sections``                the section-label pattern the others share
 ``urls``                    every absolute URL of the site, made in one place
-``_compat``                 every use of another project's internals, behind a version guard
+``_compat``                 every use of another project's internals, each with its reason
 ``_theme``                  every use of pydata-sphinx-theme's files and markup
 ==========================  =============================================================
 
 Each module's docstring says what it does and why no stock extension does it. Stock
 extensions used instead of own code are listed in ``conf.py`` (copy button, 404 page,
-redirects).
+redirects). The pages are executed before Sphinx starts
+(``tools/execute.py``); MyST-NB finds them in its cache.
 """
 
 from __future__ import annotations
 
 
 def setup(app):
-    """Register every feature; stop at once if MyST-NB & co. are untested versions.
-
-    The modules are imported here, not above, so that ``ch3book.zygote`` can be imported
-    (by the build driver, before Sphinx) without importing Sphinx.
-    """
+    """Register every feature."""
     from ch3book import (
-        _compat,
         anchors,
         book_pdf,
         build_report,
         cjk_spacing,
         docstring_links,
-        execution,
         exercises,
-        fast_exit,
         glossary,
         homework,
         icons,
         images,
+        incremental,
         lecture_links,
         loading,
         mathml,
         notebooks,
         opengraph,
         package_index,
-        progress,
-        reuse,
         search,
         sections,
         sitemap,
@@ -76,15 +67,12 @@ def setup(app):
         translations,
     )
 
-    _compat.check_versions()
-    _compat.number_figures_from_outlines()
     translations.setup_translations(app)  # before the theme registers its own catalog
-    # A setting whose value (a hash of book/_ext, computed in conf.py)
-    # makes Sphinx re-read every page when the extension or the search data change.
+    anchors.setup_anchors(app)  # first: the others read the sections' ids as it leaves them
+    # Settings whose values (hashes, computed in conf.py) make Sphinx read every page again
+    # ("env") or write every page again ("html") when what they hash changes.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
-    progress.setup_progress(app)
-    execution.setup_execution(app)
-    reuse.setup_reuse(app)
+    app.add_config_value("book_page_inputs", "", "html", types=(str,))
     notebooks.setup_notebooks(app)
     homework.setup_homework(app)
     stable_outputs.setup_stable_outputs(app)
@@ -94,7 +82,6 @@ def setup(app):
     glossary.setup_glossary(app)
     exercises.setup_exercises(app)
     docstring_links.setup_docstring_links(app)
-    anchors.setup_anchors(app)
     cjk_spacing.setup_cjk_spacing(app)
     search.setup_search(app)
     mathml.setup_mathml(app)
@@ -104,9 +91,8 @@ def setup(app):
     loading.setup_loading(app)
     opengraph.setup_opengraph(app)
     sitemap.setup_sitemap(app)
+    incremental.setup_incremental(app)
     app.connect("env-check-consistency", sections.check_page_labels)
     app.connect("env-check-consistency", sections.check_home_page_contents)
-    fast_exit.setup_fast_exit(app)
-    # The executor's workers live in the main process: a page read in a forked reader
-    # (sphinx-build -j) could not wait for them. Writing is safe in any process.
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    # The search index and the build report gather what every page holds in this process.
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

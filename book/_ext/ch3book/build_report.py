@@ -13,7 +13,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import _compat, reuse
+from ch3book import _compat, incremental, pagedata
 from ch3book.sections import page_labels, page_sort_key
 
 HEADER = ("頁面", "頁面上的程式儲存格", "有輸出的儲存格", "圖（含靜態圖）", "執行結果")
@@ -28,7 +28,6 @@ class ExecutionReport(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """Leave a placeholder: the other pages may not have been read yet."""
-        reuse.note_summary(self.env, self.env.docname, "execution-report")
         return [execution_report_placeholder()]
 
 
@@ -47,43 +46,25 @@ def page_counts(doctree) -> tuple[int, int, int]:
     return len(cells), with_output, figures
 
 
-#: The environment's attribute that keeps each page's counts from when it was read, so
-#: that the table needs no page's doctree again (the environment is pickled with them).
-COUNTS = "ch3book_page_counts"
+class PageCounts(pagedata.PageData):
+    """Each page's counts, gathered when it is read."""
 
+    name = "ch3book_page_counts"
 
-def _counted(env) -> dict[str, tuple[int, int, int]]:
-    if not hasattr(env, COUNTS):
-        setattr(env, COUNTS, {})
-    return getattr(env, COUNTS)
-
-
-def record_counts(app, doctree) -> None:
-    """``doctree-read`` (late): count the page as it is stored."""
-    _counted(app.env)[app.env.docname] = page_counts(doctree)
-
-
-def forget_counts(app, env, docname) -> None:
-    """``env-purge-doc``: a page read again is counted again."""
-    getattr(env, COUNTS, {}).pop(docname, None)
-
-
-def merge_counts(app, env, docnames, other) -> None:
-    """``env-merge-info``: the counts of pages read by another process."""
-    theirs = getattr(other, COUNTS, {})
-    _counted(env).update({d: theirs[d] for d in docnames if d in theirs})
+    def gather(self, app, doctree) -> tuple[int, int, int]:
+        """The page's ``page_counts``."""
+        return page_counts(doctree)
 
 
 def page_rows(env) -> list[tuple[str, int, int, int, str]]:
     """``(docname, code cells, cells with output, figures, result)`` in reading order."""
     order = {docname: page_sort_key(label) for docname, label in page_labels(env).items()}
-    counted = getattr(env, COUNTS, {})
     rows = []
     for docname in sorted(env.found_docs, key=lambda d: (order.get(d, (99,)), d)):
         succeeded = _compat.execution_succeeded(env, docname)
         if succeeded is None:
             continue
-        counts = counted.get(docname) or page_counts(env.get_doctree(docname))
+        counts = pagedata.of(env, PageCounts.name)[docname]
         rows.append((docname, *counts, "成功" if succeeded else "失敗"))
     return rows
 
@@ -99,7 +80,7 @@ def fill_execution_report(app, doctree, fromdocname) -> None:
         head += _row([nodes.Text(text) for text in HEADER])
         body = nodes.tbody()
         for docname, *numbers, result in page_rows(app.env):
-            title = app.env.titles[docname].astext()
+            title = _compat.title(app.env, docname)
             uri = app.builder.get_relative_uri(fromdocname, docname)
             link = nodes.reference("", title, internal=True, refuri=uri)
             body += _row([link, *(nodes.Text(str(n)) for n in numbers), nodes.Text(result)])
@@ -118,11 +99,9 @@ def _row(cells: list[nodes.Node]) -> nodes.row:
 
 
 def setup_build_report(app) -> None:
-    """Register the directive, its node, the resolver, and what the table depends on."""
-    reuse.SUMMARIES["execution-report"] = lambda env: repr(page_rows(env))
+    """Register the directive, its node and the resolver."""
     app.add_node(execution_report_placeholder)
+    incremental.summary(execution_report_placeholder)
     app.add_directive("execution-report", ExecutionReport)
     app.connect("doctree-resolved", fill_execution_report)
-    app.connect("doctree-read", record_counts, priority=900)  # after the others' changes
-    app.connect("env-purge-doc", forget_counts)
-    app.connect("env-merge-info", merge_counts)
+    app.add_env_collector(PageCounts)

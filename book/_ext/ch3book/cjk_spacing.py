@@ -19,8 +19,10 @@ import re
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-#: CJK ideographs, CJK punctuation and full-width forms (，。：（）).
-CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+#: CJK ideographs (the search tokenises them); with CJK punctuation and full-width forms
+#: (，。：（）), what counts as Chinese beside a link. The book's one definition of both.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = f"\u3000-\u303f{HAN}\uff00-\uffef"
 ENDS_CJK_SPACE = re.compile(rf"[{CJK}] $")
 STARTS_SPACE_CJK = re.compile(rf"^ [{CJK}]")
 IS_CJK = re.compile(rf"[{CJK}]")

@@ -21,6 +21,7 @@ import re
 
 from sphinx.util.nodes import make_refnode
 
+from ch3book import _compat
 from ch3book.sections import SECTION_NUMBER, label_of
 
 SECTION_MENTION = re.compile(rf"\bsections? ({SECTION_NUMBER})(?: (?:and|to) ({SECTION_NUMBER}))?")
@@ -63,14 +64,12 @@ def resolve_public_name(app, env, node, contnode):
     """``missing-reference``: link ``ch3lib.<name>`` to where autodoc documented it."""
     if node.get("refdomain") != "py":
         return None
-    objects = env.domains["py"].objects
+    objects = _compat.python_objects(env)
     documented = public_names(objects).get(node["reftarget"])
     if documented is None:
         return None
-    entry = objects[documented]
-    return make_refnode(
-        app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, documented
-    )
+    docname, anchor = objects[documented]
+    return make_refnode(app.builder, node["refdoc"], docname, anchor, contnode, documented)
 
 
 def setup_docstring_links(app) -> None:

@@ -26,7 +26,6 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from ch3book import _compat
 from ch3book.translations import EXERCISE as LABELS
 
 #: sphinx-exercise's labels in zh-TW.
@@ -91,8 +90,9 @@ class TitleExercisesPerPage(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         """Retitle every exercise and solution of the page, checking its label."""
-        from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
+        from ch3book import _compat
 
+        exercise_node, exercise_enumerable_node, solution_node = _compat.exercise_node_types()
         section = self._section()
         subtitles = {}
         position = 0
@@ -133,4 +133,3 @@ def setup_exercises(app) -> None:
     app.setup_extension("sphinx_exercise")
     register(app, "exercise")  # sphinx-exercise's catalog name
     app.add_post_transform(TitleExercisesPerPage)
-    app.connect("env-updated", _compat.detach_exercise_nodes)

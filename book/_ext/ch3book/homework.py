@@ -42,6 +42,9 @@ from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
+from ch3book import _compat, incremental, urls
+from ch3book.sections import page_labels, page_sort_key
+
 #: The tags of an exercise's cells in the page's source → their role in a reader's notebook.
 ROLES = {
     "exercise-given": "given",
@@ -53,7 +56,10 @@ ROLES = {
 KEPT_ROLES = {"given", "answer", "check"}
 EXERCISE_LABEL = re.compile(r"^:label:\s*(ex-[\w-]+)\s*$", re.MULTILINE)
 SECTION_START = re.compile(r"^\((sec-[\w-]+-exercises)\)=", re.MULTILINE)
-SOLUTION_FENCE = re.compile(r"^```\{solution-(start|end)\}\s*(\S*)", re.MULTILINE)
+#: A solution's fence: ``start`` or ``end``, the exercise's label, the fence's options.
+SOLUTION_FENCE = re.compile(
+    r"^```\{solution-(start|end)\}[ \t]*(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL
+)
 HOMEWORK_SUFFIX = ".homework"
 
 
@@ -131,7 +137,7 @@ def reference_answers(page_notebook: Any) -> dict[str, str]:
     solution = None
     for cell in page_notebook.cells:
         if cell.cell_type == "markdown":
-            for kind, label in SOLUTION_FENCE.findall(cell.source):
+            for kind, label, _ in SOLUTION_FENCE.findall(cell.source):
                 solution = label if kind == "start" else None
             continue
         if solution and "exercise-reference" in cell.metadata.get("tags", []):
@@ -175,12 +181,7 @@ class homework_placeholder(nodes.General, nodes.Element):  # noqa: N801 (docutil
 
 def homework_pages(env) -> list[tuple[str, int]]:
     """``(docname, number of exercises)`` of every page with exercises, in reading order."""
-    from ch3book.sections import page_labels, page_sort_key
-
-    counts: dict[str, int] = {}
-    for label, entry in getattr(env, "sphinx_exercise_registry", {}).items():
-        if label.startswith("ex-") and entry.get("type") == "exercise":
-            counts[entry["docname"]] = counts.get(entry["docname"], 0) + 1
+    counts = _compat.exercise_pages(env)
     page_label = page_labels(env)
     return sorted(counts.items(), key=lambda item: page_sort_key(page_label[item[0]]))
 
@@ -189,22 +190,16 @@ class HomeworkNotebooks(SphinxDirective):
     """``{homework-notebooks}``: every page's homework notebook, to download or open in Colab."""
 
     def run(self) -> list[nodes.Node]:
-        """A placeholder, and a note that the page shows a summary of the others."""
-        from ch3book import reuse
-
-        reuse.note_summary(self.env, self.env.docname, "homework")
+        """A placeholder: the other pages may not have been read yet."""
         return [homework_placeholder()]
 
 
 def fill_homework_list(app, doctree, fromdocname) -> None:
     """``doctree-resolved``: each page with exercises, its count, download and Colab links."""
-    from ch3book import urls
-    from ch3book.notebooks import COLAB
-
     for placeholder in doctree.findall(homework_placeholder):
         items = nodes.bullet_list(classes=["homework-notebooks"])
         for docname, count in homework_pages(app.env):
-            title = app.env.titles[docname].astext()
+            title = _compat.title(app.env, docname)
             para = nodes.paragraph()
             page = app.builder.get_relative_uri(fromdocname, docname)
             para += nodes.reference("", title, internal=True, refuri=page)
@@ -212,22 +207,16 @@ def fill_homework_list(app, doctree, fromdocname) -> None:
             download = urls.site_url(app.config, f"_sources/{homework_path(docname)}")
             para += nodes.reference("", "下載作業 .ipynb", internal=False, refuri=download)
             para += nodes.Text("、")
-            colab = COLAB.format(
-                repository=app.config.book_repository,
-                branch=app.config.book_notebooks_branch,
-                path=homework_path(docname),
-            )
+            colab = urls.colab_url(app.config, homework_path(docname))
             para += nodes.reference("", "在 Colab 開啟", internal=False, refuri=colab)
             items += nodes.list_item("", para)
         placeholder.replace_self(items)
 
 
 def setup_homework(app) -> None:
-    """Register the menu entry, the directive, its node, its resolver and its summary."""
-    from ch3book import reuse
-
+    """Register the menu entry, the directive, its node and its resolver."""
     app.add_node(homework_placeholder)
+    incremental.summary(homework_placeholder)
     app.add_directive("homework-notebooks", HomeworkNotebooks)
     app.connect("doctree-resolved", fill_homework_list)
     app.connect("html-page-context", add_homework_button, priority=504)
-    reuse.SUMMARIES["homework"] = lambda env: repr(homework_pages(env))

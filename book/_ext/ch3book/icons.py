@@ -10,7 +10,7 @@ cut down to the glyphs the site uses (``subset_icon_font``: 112 KiB → 2–3 Ki
 The glyphs used are those of every ``fa-*`` icon class in the published pages and the
 theme's scripts (which add ``fa-xmark`` at run time), plus the icons the theme's CSS draws
 itself (admonitions, arrows). They are read from the whole published site after the
-stale pages were pruned, so an incremental build cuts the same font as a clean one. The
+every page was written, so an incremental build cuts the same font as a clean one. The
 cut is cached in the doctrees folder under the hash of its inputs.
 
 No stock extension does this: sphinx-icon and sphinx-design add icons, none removes the
@@ -83,30 +83,38 @@ def undrawn_icons(outdir: Path, classes: dict[str, int]) -> list[str]:
     return sorted(undrawn)
 
 
-def cut_font(source: bytes, points: list[int]) -> bytes:
-    """``source`` (WOFF2) with only the glyphs of ``points``; the same bytes on every run."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+def subset(font, codes, layout_features: tuple[str, ...] = ()):
+    """``font`` (fontTools' ``TTFont``) cut to the characters ``codes``, names kept, in place.
+
+    The one font cutter of the book: the icon font here, the PDF's text face (tools/pdf.py).
+    """
+    from fontTools import subset as fonttools_subset
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table at INFO
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = []
+    options = fonttools_subset.Options()
+    options.layout_features = list(layout_features)
     options.name_IDs = ["*"]  # keeps the copyright and licence names
     options.name_languages = ["*"]
     options.notdef_outline = True
-    font = TTFont(io.BytesIO(source), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=points)
+    subsetter = fonttools_subset.Subsetter(options)
+    subsetter.populate(unicodes=codes)
     subsetter.subset(font)
+    return font
+
+
+def cut_font(source: bytes, points: list[int]) -> bytes:
+    """``source`` (WOFF2) with only the glyphs of ``points``; the same bytes on every run."""
+    from fontTools.ttLib import TTFont
+
+    font = subset(TTFont(io.BytesIO(source), recalcTimestamp=False), points)
+    font.flavor = "woff2"
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
 
 def subset_icon_font(app, exception) -> None:
-    """``build-finished`` (after ``reuse.prune``): replace the icon font by its cut."""
+    """``build-finished``: replace the icon font by its cut."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
@@ -143,6 +151,6 @@ def register_filter(app) -> None:
 
 
 def setup_icons(app) -> None:
-    """Register the template filter and the font cut (after ``reuse.prune``, priority 900)."""
+    """Register the template filter and the font cut (after the other writers)."""
     app.connect("builder-inited", register_filter)
     app.connect("build-finished", subset_icon_font, priority=950)

@@ -12,10 +12,8 @@ Each entry also shows the URL as a QR code, an inline SVG made at build time by 
 mode), and links to a projector view of that one link, ``qr/<label>.html``: the title, a
 QR code as large as the screen allows, and the URL, with no site chrome and no script, to
 put on a slide or print (one landscape page). Those pages are written with the list, when
-the lecture-links page is written: ``reuse`` writes it again whenever a title or a label
-changes anywhere, and otherwise keeps its ``qr/`` folder as the last build left it
-(``reuse.OWNED_FOLDERS``), so no build pays for QR codes it already has. sphinx-qrcode
-and the like make one code per directive; none lists a book's sections.
+the lecture-links page is written. sphinx-qrcode and the like make one code per
+directive; none lists a book's sections.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ import segno
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import urls
+from ch3book import incremental, pagedata, urls
 from ch3book.sections import SECTION_LABEL, page_labels, page_sort_key
 
 
@@ -45,15 +43,28 @@ class LectureLinks(SphinxDirective):
         return [lecture_links_placeholder()]
 
 
+class Sections(pagedata.PageData):
+    """Each page's ``sec-*`` sections, in page order, gathered when it is read."""
+
+    name = "ch3book_sections"
+
+    def gather(self, app, doctree) -> list[tuple[str, str]]:
+        """``(anchor, title)`` of each labelled section of the page."""
+        return [
+            (section["ids"][0], section[0].astext())
+            for section in doctree.findall(nodes.section)
+            if section["ids"] and SECTION_LABEL.match(section["ids"][0])
+        ]
+
+
 def section_links(env) -> list[tuple[str, str, str]]:
     """``(docname, anchor, title)`` of every ``sec-*`` section, in reading order."""
-    pages = page_labels(env)
-    links = []
-    for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc])):
-        for section in env.get_doctree(docname).findall(nodes.section):
-            if section["ids"] and SECTION_LABEL.match(section["ids"][0]):
-                links.append((docname, section["ids"][0], section[0].astext()))
-    return links
+    pages, sections = page_labels(env), pagedata.of(env, Sections.name)
+    return [
+        (docname, anchor, title)
+        for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc]))
+        for anchor, title in sections.get(docname, [])
+    ]
 
 
 PROJECTOR_FOLDER = "qr"  # qr/<label>.html: one link, full screen
@@ -144,9 +155,8 @@ def write_projector_pages(outdir: Path, pages: dict[str, str]) -> None:
 
 def setup_lecture_links(app) -> None:
     """Register the directive, its node and the resolver (which writes the projector pages)."""
-    from ch3book import reuse
-
     app.add_node(lecture_links_placeholder)
+    incremental.summary(lecture_links_placeholder)
     app.add_directive("lecture-links", LectureLinks)
     app.connect("doctree-resolved", fill_lecture_links)
-    reuse.OWNED_FOLDERS.add(PROJECTOR_FOLDER)
+    app.add_env_collector(Sections)

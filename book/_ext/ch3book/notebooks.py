@@ -6,10 +6,10 @@ MyST Markdown page it offers only the ``.md``. MyST-NB writes the executed noteb
 ``jupyter_execute/``, but it is the build's intermediate file: MyST Markdown that Jupyter
 shows raw, the build's hidden checks and ``glue()`` calls (``from myst_nb import glue``
 fails on a reader's machine), no way to get ch3lib, build metadata (``jupytext``,
-``source_map``), no outputs when the page came from the execution cache (see
-``_compat.with_cached_outputs``), and whatever cell ids and stream splits that run
-produced. This module publishes, in ``_sources/<page>.ipynb``, the notebook a reader
-downloads or opens in Colab:
+``source_map``), no outputs when the page came from the execution cache (MyST-NB writes
+the notebook it read, not the one merged with the cache), and whatever cell ids and
+stream splits that run produced. This module publishes, in ``_sources/<page>.ipynb``, the
+notebook a reader downloads or opens in Colab:
 
 - a first cell that installs ch3lib from the site, by the wheel's URL and hash
   (``package_index.requirement``), when it is missing, then the page's set-up cell, visible;
@@ -36,11 +36,13 @@ workflow pushes ``_sources/*.ipynb`` to the ``book_notebooks_branch`` of
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
+from jupyter_cache import get_cache
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
@@ -48,7 +50,6 @@ from ch3book import (
     _compat,
     commonmark,
     docstring_links,
-    execution,
     homework,
     package_index,
     stable_outputs,
@@ -62,7 +63,6 @@ SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子�
 #: Cell tags a reader's Jupyter understands: a cell that fails on purpose (the lesson shows
 #: the error) does not stop "Run All" in JupyterLab or nbclient. Other tags are the build's.
 KEPT_TAGS = {"raises-exception"}
-COLAB = "https://colab.research.google.com/github/{repository}/blob/{branch}/{path}"
 
 
 def stable(notebook: Any) -> Any:
@@ -79,9 +79,6 @@ def stable(notebook: Any) -> Any:
     return notebook
 
 
-SOLUTION_FENCE = re.compile(
-    r"^```\{solution-(start|end)\}[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL
-)
 SOLUTION_LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
 
 
@@ -94,11 +91,11 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
                 cells.append(cell)
             continue
         kept, position = [], 0
-        for fence in SOLUTION_FENCE.finditer(cell.source):
+        for fence in homework.SOLUTION_FENCE.finditer(cell.source):
             if not in_solution:
                 kept.append(cell.source[position : fence.start()])
             if fence.group(1) == "start":
-                label = SOLUTION_LABEL.search(fence.group(2))
+                label = SOLUTION_LABEL.search(fence.group(3))
                 anchor = f"#{label.group(1)}" if label else ""
                 kept.append(f"（解答在網頁上，先自己試試看：<{page_url}{anchor}>）\n")
                 in_solution = True
@@ -156,27 +153,24 @@ if installed != "{version}":
 def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     """What the page's roles and labels resolve to on the published site."""
     env, config = app.env, app.config
-    std, python = env.domains["std"], env.domains["py"]
+    book_labels = _compat.labels(env)
     labels = {
         name: (urls.page_url(config, doc, anchor), title)
-        for name, (doc, anchor, title) in std.labels.items()
+        for name, (doc, anchor, title) in book_labels.items()
     }
-    for name, (doc, anchor) in std.anonlabels.items():
+    for name, (doc, anchor) in _compat.anonymous_labels(env).items():
         labels.setdefault(name, (urls.page_url(config, doc, anchor), ""))
     terms = {
-        name.lower(): urls.page_url(config, doc, anchor)
-        for (kind, name), (doc, anchor) in std.objects.items()
-        if kind == "term"
+        name: urls.page_url(config, doc, anchor)
+        for name, (doc, anchor) in _compat.glossary_terms(env).items()
     }
-    objects = python.objects
-    api = {
-        name: urls.page_url(config, entry.docname, entry.node_id) for name, entry in objects.items()
-    }
+    objects = _compat.python_objects(env)
+    api = {name: urls.page_url(config, doc, anchor) for name, (doc, anchor) in objects.items()}
     api |= {alias: api[name] for alias, name in docstring_links.public_names(objects).items()}
     numbers = {}
     figure_format = app.config.numfig_format["figure"]
-    for name, (doc, anchor, _) in std.labels.items():
-        number = env.toc_fignumbers.get(doc, {}).get("figure", {}).get(anchor)
+    for name, (doc, anchor, _) in book_labels.items():
+        number = _compat.figure_number(env, doc, anchor)
         if number:
             numbers[name] = figure_format % ".".join(map(str, number))
     source_folder = PurePosixPath(docname).parent
@@ -248,7 +242,9 @@ def executed_notebook(app, docname: str) -> Any | None:
     notebook = nbformat.read(written, as_version=4)
     if not any(cell.cell_type == "code" for cell in notebook.cells):
         return None
-    notebook = _compat.with_cached_outputs(_compat.open_cache(env), notebook)
+    with contextlib.suppress(KeyError):  # a page the cache lacks: outputs as written
+        cache = get_cache(app.config.nb_execution_cache_path)
+        _, notebook = cache.merge_match_into_notebook(notebook)
     links = targets(app, docname, notebook)
     without_solutions(notebook, urls.page_url(app.config, docname))
     install = install_cell_source(
@@ -271,15 +267,6 @@ def published_notebook_path(pagename: str) -> str:
     return f"{pagename}.ipynb"
 
 
-def colab_url(config, pagename: str) -> str:
-    """Where Colab opens the page's notebook: the published copy on GitHub."""
-    return COLAB.format(
-        repository=config.book_repository,
-        branch=config.book_notebooks_branch,
-        path=published_notebook_path(pagename),
-    )
-
-
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     """Publish the reader's notebook in ``_sources/``; the theme's download menu offers it.
 
@@ -287,7 +274,7 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     """
     if doctree is None or not app.config.book_package_root:
         return
-    if execution.execution_failed(app, pagename):
+    if _compat.execution_succeeded(app.env, pagename) is False:
         return  # reported already; the build fails, and its outputs are not all there
     try:
         notebook = executed_notebook(app, pagename)
@@ -303,7 +290,7 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
     exercises = urls.page_url(app.config, pagename, _exercises_anchor(notebook))
     homework_notebook = homework.homework_notebook(
-        notebook, app.env.titles[pagename].astext(), exercises
+        notebook, _compat.title(app.env, pagename), exercises
     )
     if labels and homework_notebook is None:
         logger.warning(
@@ -319,7 +306,7 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         )
         context["book_homework"] = path
     context["ipynb_source"] = published_notebook_path(pagename)
-    context["book_colab_url"] = colab_url(app.config, pagename)
+    context["book_colab_url"] = urls.colab_url(app.config, published_notebook_path(pagename))
 
 
 def add_run_buttons(app, pagename, templatename, context, doctree) -> None:

@@ -23,8 +23,7 @@ site's index page without a pinned hash. The notebooks' install cell (``notebook
 The wheel's bytes are therefore a promise made in every published notebook: they are a
 function of ch3lib's own files only (``SOURCES``: the library, ``pyproject.toml``,
 ``LICENSE``), built with a fixed date (``EPOCH``), not the last commit's, so that a commit
-that does not touch the library leaves every notebook's hash as it was. When the wheel does
-change, every page is written again (``reuse.SHARED_INPUTS``), and so is every notebook.
+that does not touch the library leaves every notebook's hash as it was.
 
 The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` group, as in
 ``pyproject.toml``'s ``build-system``), in a copy of the sources, with ``SOURCE_DATE_EPOCH``
@@ -35,9 +34,7 @@ builds of the same sources publish the same bytes. Built files are kept in
 checkout and kept by ``make clean``, like pip's wheel cache: the hash covers everything they
 are made from, so a clean build reuses them and still publishes what a fresh build of
 them would (``tests/test_ch3book.py`` builds twice and compares the bytes). Only the
-``CACHE_KEEP`` most recently used versions stay. When they must be built, it happens in a
-thread from the start of the build (``builder-inited``), while the pages are read and
-executed; the pages that show the requirement wait for it while they are written.
+``CACHE_KEEP`` most recently used versions stay.
 
 No stock extension publishes a package index; a hand-made one is two short HTML pages.
 The ``{pip-install}`` directive shows the command that installs from it (the index page's
@@ -47,7 +44,6 @@ The ``{pip-install}`` directive shows the command that installs from it (the ind
 from __future__ import annotations
 
 import ast
-import concurrent.futures
 import gzip
 import hashlib
 import html
@@ -66,7 +62,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import reuse, urls
+from ch3book import urls
 
 #: What the distributions are made from, relative to the repository root: ch3lib's own
 #: files, not the book's README (the long description is in ``pyproject.toml``).
@@ -223,49 +219,19 @@ def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
     return files
 
 
-#: The attribute of the Sphinx application that holds its distributions (a future: they
-#: are built while the pages are read).
-PENDING = "ch3book_distributions"
-
-
-def start_distributions(app) -> None:
-    """``builder-inited``: get this version's files, in a thread (when configured)."""
-    config = app.config
-    if app.builder.format != "html" or not config.book_package_root:
-        return
-    cache = Path(config.book_package_cache)
-    check_cache(cache)
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pending = executor.submit(distributions, Path(config.book_package_root), cache)
-    executor.shutdown(wait=False)  # the thread ends with the build; nothing waits here
-    setattr(app, PENDING, pending)
-
-
 def published_files(app) -> list[Path]:
-    """The wheel and sdist this build publishes.
-
-    Waits for the thread that builds them, or builds them now (a builder that started none).
-    """
-    pending = getattr(app, PENDING, None)
-    if pending is None:
+    """The wheel and sdist this build publishes: built once per build, or from the cache."""
+    if getattr(app, "ch3book_distributions", None) is None:
         config = app.config
-        pending = concurrent.futures.Future()
-        pending.set_result(
-            distributions(Path(config.book_package_root), Path(config.book_package_cache))
-        )
-        setattr(app, PENDING, pending)
-    return pending.result()
+        root, cache = Path(config.book_package_root), Path(config.book_package_cache)
+        app.ch3book_distributions = distributions(root, cache)
+    return app.ch3book_distributions
 
 
 def publish_index(app, exception) -> None:
     """``build-finished``: write the package index into the site."""
-    pending = getattr(app, PENDING, None)
-    setattr(app, PENDING, None)
-    if pending is None:
-        return
-    files = pending.result()
-    if exception is None:
-        write_index(files, Path(app.outdir))
+    if exception is None and app.builder.format == "html" and app.config.book_package_root:
+        write_index(published_files(app), Path(app.outdir))
 
 
 def index_url(config) -> str:
@@ -322,7 +288,4 @@ def setup_package_index(app) -> None:
     app.add_node(pip_install)
     app.add_directive("pip-install", PipInstall)
     app.add_post_transform(FillPipInstall)
-    # Every notebook's first cell and the home page show the wheel's hash.
-    reuse.SHARED_INPUTS["ch3lib's wheel"] = requirement
-    app.connect("builder-inited", start_distributions)
     app.connect("build-finished", publish_index)

@@ -37,13 +37,11 @@ reads it, and ``tools/build.py`` keeps it out of the published site.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
-import pickle
 import re
+import shutil
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +49,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.search import SearchLanguage
 
+from ch3book import _compat, exercises, pagedata
+from ch3book.cjk_spacing import CJK, HAN, IS_CJK
 from ch3book.glossary import load_glossary
+from ch3book.pagedata import PageData
 
 #: Ranking weights, shared with booksearch.js (written into docs.js).
 RANKING = {
@@ -69,7 +70,6 @@ SHARDS = 32
 TEXT_CHUNK = 2500  # characters of section text per file of snippets
 SKIPPED_CLASSES = {"cell_output", "headerlink", "toggle", "admonition-title"}
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{HAN}]+|[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 
 
@@ -125,7 +125,7 @@ class NoIndexLanguage(SearchLanguage):
     language_name = "Chinese"
 
     def split(self, input: str) -> list[str]:
-        """No words: the book's index is built by ``collect_sections``."""
+        """No words: the book's index is built from ``SearchSections``."""
         return []
 
 
@@ -137,7 +137,9 @@ def _text(node: nodes.Node) -> str:
 
     The pieces of a paragraph (text, links, inline code) are joined as they stand, so that
     「稱為它的{term}`形狀`（shape）」 stays 「稱為它的形狀（shape）」 in a snippet; blocks
-    (paragraphs, list items, cells) are separated by a space.
+    (paragraphs, list items, cells) are separated by a space. A link whose text Sphinx
+    fills in when the page is written (``[](#sec-3-5-4)``, ``{numref}``) is kept as a
+    placeholder, which ``resolved`` replaces once every page is known.
     """
     if isinstance(node, nodes.Text):
         return str(node)
@@ -145,8 +147,43 @@ def _text(node: nodes.Node) -> str:
         return ""
     if isinstance(node, (nodes.comment, nodes.raw, addnodes.index)):
         return ""
+    exercise, _, solution = _compat.exercise_node_types()
+    with contextlib.suppress(ValueError):  # titled as on the page: 練習 1（副標題）
+        if isinstance(node.parent, exercise) and node is node.parent[0] and len(node) > 1:
+            return exercises.title(node.parent.get("label", ""), node[1].astext())
+        if isinstance(node.parent, solution) and node is node.parent[0]:
+            return node.astext() + exercises.title(node.parent.get("target_label", ""))
+    if isinstance(node, addnodes.pending_xref) and not node.get("refexplicit"):
+        kind = node.get("reftype")
+        if kind in ("myst", "ref", "numref"):
+            return f"\x00{kind}\x01{node['reftarget'].lstrip('#')}\x00"
     separator = "" if isinstance(node, nodes.TextElement) else " "
     return separator.join(filter(None, (_text(child) for child in node.children)))
+
+
+#: A placeholder with the spaces around it, which go where the link's text is Chinese
+#: (as ``cjk_spacing`` does on the page).
+PLACEHOLDER = re.compile(
+    rf"(?P<before>(?<=[{CJK}]) )?"
+    r"\x00(?P<kind>\w+)\x01(?P<target>[^\x00]*)\x00"
+    rf"(?P<after> (?=[{CJK}]))?"
+)
+
+
+def resolved(text: str, env, config) -> str:
+    """``text`` with each link placeholder replaced by the link's text on the page."""
+    labels = _compat.labels(env)
+
+    def link_text(match: re.Match) -> str:
+        docname, anchor, title = labels.get(match["target"], ("", "", match["target"]))
+        if match["kind"] == "numref":
+            number = _compat.figure_number(env, docname, anchor)
+            title = config.numfig_format["figure"] % ".".join(map(str, number or ()))
+        before = "" if title and IS_CJK.match(title[0]) else match["before"] or ""
+        after = "" if title and IS_CJK.match(title[-1]) else match["after"] or ""
+        return f"{before}{title}{after}"
+
+    return PLACEHOLDER.sub(link_text, text)
 
 
 def _is_heading_section(node: nodes.Node) -> bool:
@@ -168,39 +205,42 @@ def _own_text(section: nodes.section) -> str:
     )
 
 
-def collect_sections(app, doctree, docname) -> None:
-    """``doctree-resolved``: one document per section (and per API object) of the page."""
-    if docname in app.config.book_search_skipped:
-        return
-    records = []
-    for section in doctree.findall(_is_heading_section):
-        records.append(
-            {
-                "anchor": section["ids"][0],
-                "label": section["ids"][0],
-                "title": section[0].astext(),
-                "text": " ".join(_own_text(section).split()),
-            }
-        )
-    for desc in doctree.findall(addnodes.desc):
-        signature = next(desc.findall(addnodes.desc_signature), None)
-        if signature is None or not signature["ids"]:
-            continue
-        content = next(desc.findall(addnodes.desc_content), None)
-        first = next(content.findall(nodes.paragraph), None) if content else None
-        records.append(
-            {
-                "anchor": signature["ids"][0],
-                "label": signature["ids"][0],
-                "title": signature["ids"][0],
-                "text": " ".join((first.astext() if first else "").split()),
-            }
-        )
-    if records:
-        records[0]["anchor"] = ""  # the page's own result: its top
-    for record in records:  # kept with the record: a page not written is not tokenised
-        record["counts"] = term_counts(record["title"], record["text"])
-    sections_written(app)[docname] = records
+class SearchSections(PageData):
+    """One document per section (and per API object) of every page, when it is read."""
+
+    name = "ch3book_search"
+
+    def gather(self, app, doctree) -> list[dict[str, str]]:
+        """The page's sections: anchor, label, title and text."""
+        if app.env.docname in app.config.book_search_skipped:
+            return []
+        records = []
+        for section in doctree.findall(_is_heading_section):
+            records.append(
+                {
+                    "anchor": section["ids"][0],
+                    "label": section["ids"][0],
+                    "title": _text(section[0]),
+                    "text": " ".join(_own_text(section).split()),
+                }
+            )
+        for desc in doctree.findall(addnodes.desc):
+            signature = next(desc.findall(addnodes.desc_signature), None)
+            if signature is None or not signature["ids"]:
+                continue
+            content = next(desc.findall(addnodes.desc_content), None)
+            first = next(content.findall(nodes.paragraph), None) if content else None
+            records.append(
+                {
+                    "anchor": signature["ids"][0],
+                    "label": signature["ids"][0],
+                    "title": signature["ids"][0],
+                    "text": " ".join((first.astext() if first else "").split()),
+                }
+            )
+        if records:
+            records[0]["anchor"] = ""  # the page's own result: its top
+        return records
 
 
 def term_counts(title: str, text: str) -> dict[str, int]:
@@ -209,16 +249,6 @@ def term_counts(title: str, text: str) -> dict[str, int]:
     for token in tokens(title):
         counts[token] += RANKING["title"]
     return dict(counts)
-
-
-def sections_written(app) -> dict[str, list[dict[str, Any]]]:
-    """The sections of each page this build writes.
-
-    Kept on the application, not on the environment, which Sphinx pickles.
-    """
-    if getattr(app, "ch3book_sections", None) is None:
-        app.ch3book_sections = {}
-    return app.ch3book_sections
 
 
 # -- Writing the index ---------------------------------------------------------------------
@@ -238,59 +268,10 @@ def _js(name: str, data: Any) -> str:
     return f"window.BookSearch.store({json.dumps(name)},{payload});\n"
 
 
-def _records_path(app) -> Path:
-    return Path(app.doctreedir).parent / ".search-records.pickle"
-
-
-def kept_records(app) -> dict[str, list[dict[str, Any]]]:
-    """The sections of every page as the last build saved them (read once per build).
-
-    A pickle, not JSON: with each section's term counts it is 2 MB in a book of 60
-    pages, which JSON takes a tenth of a second to read and write again.
-    """
-    if getattr(app, "ch3book_kept_records", None) is None:
-        try:
-            app.ch3book_kept_records = pickle.loads(_records_path(app).read_bytes())
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            app.ch3book_kept_records = {}  # a first build, or a lost or damaged file
-    return app.ch3book_kept_records
-
-
-def pages_without_records(app, env) -> list[str]:
-    """``env-get-updated``: the pages to write again because their sections were not kept.
-
-    Normally none: the records file was written by the last build. Without it (deleted,
-    damaged), these pages are written again, so that the index still lists every page.
-    """
-    kept = kept_records(app)
-    skipped = set(app.config.book_search_skipped)
-    return sorted(doc for doc in env.found_docs if doc not in kept and doc not in skipped)
-
-
-def all_records(app) -> dict[str, list[dict[str, Any]]]:
-    """The sections of every page, saved for the next build.
-
-    Collected now for the pages this build writes, and kept from the last build for the
-    pages it does not write (``reuse.py``: their HTML, hence their sections, did not
-    change; ``pages_without_records``: a page with no kept sections is written).
-    """
-    written = sections_written(app)
-    app.ch3book_sections = None  # read once, as the build ends
-    kept = kept_records(app)
-    app.ch3book_kept_records = None
-    pages = {
-        doc: written[doc] if doc in written else kept[doc]
-        for doc in sorted(app.env.found_docs)
-        if doc in written or doc in kept
-    }
-    _records_path(app).write_bytes(pickle.dumps(pages, pickle.HIGHEST_PROTOCOL))
-    return pages
-
-
 def build_index(app) -> dict[str, str]:
     """The files of the index: relative name → content."""
     env = app.env
-    pages = all_records(app)
+    pages = pagedata.of(env, SearchSections.name)
     try:
         glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
     except ValueError:
@@ -298,16 +279,17 @@ def build_index(app) -> dict[str, str]:
     docs, postings, labels = [], defaultdict(list), {}
     lengths, texts = [], []
     for docname in sorted(pages):
-        page_title = env.titles[docname].astext() if docname in env.titles else docname
+        page_title = _compat.title(env, docname) or docname
         reference = docname.startswith(REFERENCE_PAGES)
         url = app.builder.get_target_uri(docname)
         for record in pages[docname]:
             number = len(docs)
             href = url + (f"#{record['anchor']}" if record["anchor"] else "")
-            docs.append([href, record["title"], page_title, int(reference), docname])
+            title, text = (resolved(record[k], env, app.config) for k in ("title", "text"))
+            docs.append([href, title, page_title, int(reference), docname])
             labels[(docname, record["label"])] = number
-            texts.append(record["text"])
-            counts = record["counts"]
+            texts.append(text)
+            counts = term_counts(title, text)
             lengths.append(sum(counts.values()))
             for token, count in counts.items():
                 postings[token].append([number, count])
@@ -346,25 +328,7 @@ def build_index(app) -> dict[str, str]:
 
 def _label_target(env, label: str) -> tuple[str, str, str]:
     """``(docname, anchor, title)`` of a label (Sphinx's standard domain)."""
-    return env.domaindata["std"]["labels"].get(label, ("", "", ""))
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: for code that makes many objects, all kept.
-
-    The index is ~170 000 small lists in a book of 60 pages, none of them garbage until it
-    is written; each collection they trigger would also walk everything Sphinx holds (the
-    environment, the doctrees): 0.25 s of a one-line edit's build, measured with
-    ``make bench BENCH=--scale``'s book.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _compat.labels(env).get(label, ("", "", ""))
 
 
 def write_index(app, exception) -> None:
@@ -372,9 +336,9 @@ def write_index(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / "search"
-    target.mkdir(parents=True, exist_ok=True)
-    with collector_paused():
-        files = build_index(app)
+    shutil.rmtree(target, ignore_errors=True)  # no file of an earlier, longer index
+    target.mkdir(parents=True)
+    files = build_index(app)
     for name, content in files.items():
         (target / name).write_text(content, encoding="utf-8")
 
@@ -383,6 +347,5 @@ def setup_search(app) -> None:
     """Register the language, the collector, the writer and the setting."""
     app.add_search_language(NoIndexLanguage)
     app.add_config_value("book_search_skipped", ("search", "404"), "html", types=(tuple, list))
-    app.connect("doctree-resolved", collect_sections)
-    app.connect("env-get-updated", pages_without_records)
+    app.add_env_collector(SearchSections)
     app.connect("build-finished", write_index)

@@ -32,12 +32,14 @@ def page_labels(env) -> dict[str, str]:
 
 def _page_labels(env) -> dict[str, list[str]]:
     """Each page's labels that look like page labels, the title's first."""
-    labels = env.domaindata["std"]["labels"]
+    from ch3book import _compat
+
+    labels = _compat.labels(env)
     found: dict[str, list[str]] = {}
     for name in sorted(labels, key=lambda n: page_sort_key(n) if PAGE_LABEL.match(n) else ()):
         if PAGE_LABEL.match(name):
             docname, _, section_title = labels[name]
-            title = env.titles[docname].astext() if docname in env.titles else None
+            title = _compat.title(env, docname)
             names = found.setdefault(docname, [])
             names.insert(0 if section_title == title else len(names), name)
     return found

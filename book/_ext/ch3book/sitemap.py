@@ -1,11 +1,9 @@
 """``sitemap.xml``: every page at the published base URL, for search engines.
 
-sphinx-sitemap 2.9 would write it, but it lists the pages it sees written in this build
-(``html-page-context``), and a build here writes only the pages whose HTML can have
-changed (``reuse.py``): after a prose edit its sitemap would list one page. It also
-starts a ``multiprocessing.Manager`` server process on every build, which outlives the
-forked builds of ``make preview`` (they end with ``os._exit``). The list is simply the
-environment's documents, minus the pages that are not content.
+sphinx-sitemap 2.9.0 was tried in its place: it lists the pages it sees written in this
+build (``html-page-context``), and a build writes only the pages whose HTML can have
+changed (``incremental.py``): after a prose edit its sitemap listed one page. The list is
+simply the environment's documents, minus the pages that are not content.
 """
 
 from __future__ import annotations

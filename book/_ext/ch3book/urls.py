@@ -18,3 +18,9 @@ def site_url(config, path: str = "", anchor: str = "") -> str:
 def page_url(config, docname: str, anchor: str = "") -> str:
     """The published address of a page (``3-5-first-steps``), or of a section on it."""
     return site_url(config, f"{docname}.html", anchor)
+
+
+def colab_url(config, path: str) -> str:
+    """Where Colab opens the notebook ``path`` of the notebooks branch (Colab reads GitHub)."""
+    repository, branch = config.book_repository, config.book_notebooks_branch
+    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{path}"

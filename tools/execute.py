@@ -1,0 +1,250 @@
+"""Execute the pages that the execution cache lacks, on every core, before Sphinx reads them.
+
+MyST-NB (``nb_execution_mode = "cache"``) executes a page when Sphinx reads it, one page after
+the other. This does the same work first, several pages at a time, with the same parts:
+
+- each page is read by the reader MyST-NB registers with jupyter-cache (``myst_nb_md``), so
+  its code hashes to the entry MyST-NB looks up;
+- a page the cache lacks is executed as MyST-NB executes it (jupyter-cache's
+  ``single_nb_execution``: nbclient in a new kernel, the page's ``execution`` metadata
+  honoured) and stored as MyST-NB stores it (``cache_notebook_bundle``);
+- the longest pages (most code cells) start first, ``jobs`` at a time, in threads: the
+  kernels are the processes that work, the threads only wait for them (nbclient's public
+  ``on_cell_start`` hook tells which cell runs).
+
+Sphinx then finds every page in the cache and executes nothing. A page that fails is not
+stored: the build stops before Sphinx with one message per page, naming the cell, for a
+cell that raised (with its traceback), a cell past its timeout, a kernel that died (nbclient
+notices within a second) or an output too long for a page.
+
+jupyter-cache's own parallel executor (``local-parallel``) was tried: it starts the pages
+in the cache's order, not the longest first, reports only when all are done, and names no
+cell when a kernel dies.
+
+    python -m tools.execute     # what make html does first (make preview's pre-build step)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import re
+import runpy
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools import layout
+
+READER = {"name": "myst_nb_md", "type": "plugin"}  # MyST-NB's reader, for jupyter-cache
+#: The environment of every kernel of the book (they inherit this process's, and so do
+#: MyST-NB's own, later in the same process). Matplotlib's backend is the one ipykernel
+#: chooses when none is set: figures display inline even if the caller exported another
+#: (the tests export Agg). The debugger's "frozen modules" warning would be stderr on pages.
+KERNEL_ENV = {
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+#: Colour codes in IPython's tracebacks: not for a log file.
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass
+class Page:
+    """A page to execute: its source and the notebook MyST-NB reads from it."""
+
+    path: Path
+    notebook: Any
+
+    @property
+    def name(self) -> str:
+        """``3-5-first-steps``, ``appendix/api``: the page's name in the book."""
+        return shown(self.path.with_suffix(""), layout.BOOK)
+
+    @property
+    def code_cells(self) -> int:
+        return sum(cell.cell_type == "code" for cell in self.notebook.cells)
+
+
+def stale_pages(paths: list[Path], cache) -> list[Page]:
+    """The notebook pages among ``paths`` whose code the cache lacks, longest first."""
+    from jupyter_cache.readers import get_reader
+
+    read = get_reader(READER)
+    pages = []
+    for path in paths:
+        page = Page(path, read(str(path)))
+        if not page.code_cells or "kernelspec" not in page.notebook.metadata:
+            continue  # a page without code, or not a notebook: MyST-NB executes nothing
+        try:
+            cache.match_cache_notebook(page.notebook)
+        except KeyError:
+            pages.append(page)
+    return sorted(pages, key=lambda page: -page.code_cells)
+
+
+def shown(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` if it is inside, as a message shows it."""
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+
+
+def which_cell(cell) -> str:
+    """How a message names a cell: by the start of its first line."""
+    lines = cell.source.strip().splitlines() if cell is not None else []
+    return f"the cell that starts {lines[0][:60]!r}" if lines else "a cell"
+
+
+@dataclass
+class Settings:
+    """What MyST-NB executes a page with (conf.py's ``nb_execution_*``)."""
+
+    timeout: int = 30
+    allow_errors: bool = False
+    in_temp: bool = False
+    max_output_bytes: int = 100_000
+
+
+def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
+    """Execute a page's notebook in place; its seconds, and what failed (None: nothing)."""
+    from jupyter_cache.executors.utils import single_nb_execution
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    running: list[Any] = [None]  # the cell being executed
+
+    def started(cell, cell_index) -> None:
+        running[0] = cell
+
+    start = time.perf_counter()
+    with (
+        (
+            tempfile.TemporaryDirectory()
+            if settings.in_temp
+            else contextlib.nullcontext(str(page.path.parent))
+        ) as cwd,
+        tempfile.TemporaryDirectory(prefix="ch3book-kernel-") as sockets,
+    ):
+        # Over IPC, sockets in a folder of their own: on TCP, ipykernel warns in the log
+        # that the traffic is not encrypted.
+        kernel = {"transport": "ipc", "ip": f"{sockets}/kernel"}
+        try:
+            result = single_nb_execution(
+                page.notebook,
+                cwd=os.path.abspath(cwd),
+                timeout=settings.timeout,
+                allow_errors=settings.allow_errors,
+                meta_override=True,  # the page's execution: timeout / allow_errors
+                on_cell_start=started,
+                config=Config(KernelManager=kernel),
+            )
+        except DeadKernelError:
+            return time.perf_counter() - start, (
+                f"the kernel died while running {which_cell(running[0])}: killed by a signal, "
+                "out of memory, or a crash in native code"
+            )
+        except Exception as error:  # the kernel did not start, or stopped answering
+            where = which_cell(running[0]) if running[0] is not None else "before any cell"
+            return time.perf_counter() - start, f"the kernel failed {where}: {error!r}"
+    seconds = time.perf_counter() - start
+    where = which_cell(running[0])
+    if isinstance(result.err, CellTimeoutError):
+        timeout = page.notebook.metadata.get("execution", {}).get("timeout", settings.timeout)
+        return seconds, (
+            f"{where} ran past the timeout of {timeout} s (nb_execution_timeout in conf.py, "
+            "or the page's execution: timeout)"
+        )
+    if result.err is not None:
+        return seconds, f"{where} raised {result.err.ename}: {result.err.evalue}\n" + ANSI.sub(
+            "", result.err.traceback
+        )
+    outputs = layout.book_extension("stable_outputs")  # the rule the pages apply too
+    for cell in page.notebook.cells:
+        size = outputs.text_size(cell.get("outputs", []))
+        if size > settings.max_output_bytes:
+            limit = settings.max_output_bytes
+            return seconds, f"{outputs.too_long(size, limit)} ({which_cell(cell)})"
+    return seconds, None
+
+
+def execute(
+    paths: list[Path],
+    cache_path: Path,
+    settings: Settings,
+    jobs: int,
+    say: Callable[[str], None] = print,
+) -> list[str]:
+    """Execute the pages of ``paths`` that the cache lacks; the failures, one per page."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(cache_path))
+    pages = stale_pages(paths, cache)
+    if not pages:
+        return []
+    workers = max(1, min(jobs, len(pages)))
+    plural = {True: "s", False: ""}
+    say(
+        f"make html: executing {len(pages)} page{plural[len(pages) > 1]} "
+        f"on {workers} kernel{plural[workers > 1]}"
+    )
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="page") as pool:
+        running = {pool.submit(run_page, page, settings): page for page in pages}
+        for done, future in enumerate(concurrent.futures.as_completed(running), start=1):
+            page = running[future]
+            seconds, failure = future.result()
+            if failure is None:
+                bundle = CacheBundleIn(
+                    page.notebook, str(page.path), data={"execution_seconds": seconds}
+                )
+                cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+                say(f"  {done}/{len(pages)} {page.name} {seconds:.1f} s")
+            else:
+                failures.append(f"{shown(page.path, layout.ROOT)}: {failure}")
+                say(f"  {done}/{len(pages)} {page.name} failed (below: why)")
+    return failures
+
+
+def book_pages(exclude: list[str]) -> list[Path]:
+    """The book's Markdown sources, but those ``exclude_patterns`` (conf.py) leaves out."""
+    from sphinx.util.matching import Matcher
+
+    excluded = Matcher(exclude)
+    return [
+        path
+        for path in sorted(layout.BOOK.rglob("*.md"))
+        if not excluded(path.relative_to(layout.BOOK).as_posix())
+    ]
+
+
+def execute_book(say: Callable[[str], None] = print) -> list[str]:
+    """Execute what the book's cache lacks, with conf.py's settings; the failures."""
+    os.environ.update(KERNEL_ENV)
+    conf = runpy.run_path(str(layout.ROOT / "conf.py"))
+    if conf.get("nb_execution_mode", "auto") != "cache":
+        return []  # MyST-NB executes the pages its own way, or not at all
+    settings = Settings(
+        timeout=conf.get("nb_execution_timeout", Settings.timeout),
+        allow_errors=conf.get("nb_execution_allow_errors", Settings.allow_errors),
+        in_temp=conf.get("nb_execution_in_temp", Settings.in_temp),
+        max_output_bytes=conf.get("book_max_output_bytes", Settings.max_output_bytes),
+    )
+    paths = book_pages(conf.get("exclude_patterns", []))
+    cache = Path(conf["nb_execution_cache_path"])
+    return execute(paths, cache, settings, os.cpu_count() or 1, say)
+
+
+def main() -> int:
+    failures = execute_book(lambda line: print(line, flush=True))
+    for failure in failures:
+        print(f"make html: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
