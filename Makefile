@@ -1,24 +1,6 @@
-# Everything a newcomer runs. Each target creates .venv when missing (Python 3.11, 3.12 or
-# 3.13: below) and reinstalls only when pyproject.toml, constraints.txt or the Python change.
-#   make html          build the executed book into _build/html (tools/build.py)
-#   make test          library tests, doctests, ruff, coverage
-#   make test-site     tests of the built site and its PDF, including real-browser tests (Chromium)
-#   make test-rebuild  incremental builds = clean builds, byte for byte; same as MyST-NB
-#   make test-reader   a reader's fresh Python installs ch3lib from the served site and runs
-#                      every page's notebook (minutes: TensorFlow installs)
-#   make test-oldest   the library tests and the notebooks with ch3lib's lowest dependencies
-#   make test-latest   the newest releases pyproject.toml allows, in a copy with its own fresh
-#                      .venv (_build/latest/repo): make test, make html, the site tests that
-#                      need no browser (CI: weekly)
-#   make preview       live preview (sphinx-autobuild): rebuilt and reloaded after every edit
-#   make bench         build timings on a temporary copy of the repository (BENCH=--scale)
-#   make mutants       each site-level check must fail on a copy of the site broken its way
-#   make pdf           the whole book as one PDF (Chromium's print) → _build/html/ch3-book.pdf
-#   make lighthouse    Lighthouse (mobile) on every page of the built site, served like Pages
-#   make urls          add the built site's new pages and sections to book/published-urls.txt
-#   make lock          new pins in constraints.txt (uv), checked on every supported machine
-#   make clean         remove build output (keeps .venv)
-# GPU machines: `make html GPU=1` installs tensorflow[and-cuda]; CH3LIB_FORCE_CPU=1 hides GPUs.
+# Everything a newcomer runs (README.md lists the targets). Each target creates .venv when
+# missing (Python 3.11, 3.12 or 3.13: below) and reinstalls only when pyproject.toml,
+# constraints.txt or the Python change. GPU machines: `make html GPU=1`.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -100,7 +82,7 @@ test-reader: $(STAMP)
 	$(BIN)/python -m pytest -m reader tests
 
 # ch3lib from the sources with the lowest versions of its dependencies (constraints-oldest.txt).
-# TensorFlow 2.16.1 has wheels for Python 3.11 and 3.12 only (tools/lock.py: OLDEST).
+# TensorFlow 2.16.1 has wheels for Python 3.11 and 3.12 only.
 OLDEST_REFUSED := make test-oldest: ch3lib's lowest versions (TensorFlow 2.16.1) have no wheels \
   for Python $(PYTHON_VERSION): run it with PYTHON=python3.11 or PYTHON=python3.12
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt

@@ -109,26 +109,6 @@ def test_lighthouse_one_qr_view_skips_every_section_view_but_the_first():
     assert repeated_qr_views(["index.html", "qr/sec-3-1.html"]) == []
 
 
-def test_set_value_edits_an_assignment_whatever_its_layout(tmp_path):
-    from tools.rebuild_check import set_value
-
-    conf = tmp_path / "conf.py"
-    conf.write_text(
-        'html_title = "深度學習第三章"  # 標題\nredirects: dict[str, str] = {\n'
-        '    "old": "new.html",  # a comment\n}\nx = 1\n',
-        encoding="utf-8",
-    )
-    set_value(conf, "html_title", lambda title: f"{title}（修改）")
-    set_value(conf, "redirects", lambda old: {**old, "extra": "extra-renamed.html"})
-    namespace: dict = {}
-    exec(conf.read_text(encoding="utf-8"), namespace)
-    assert namespace["html_title"] == "深度學習第三章（修改）"
-    assert namespace["redirects"] == {"old": "new.html", "extra": "extra-renamed.html"}
-    assert namespace["x"] == 1 and "# 標題" in conf.read_text(encoding="utf-8")
-    with pytest.raises(ValueError, match="expected a top-level assignment to missing"):
-        set_value(conf, "missing", lambda old: old)
-
-
 def test_stale_execution_caches_are_removed_by_the_build_not_by_conf_py(tmp_path, monkeypatch):
     monkeypatch.setattr(layout, "EXECUTION_CACHE", tmp_path)
     current = build.execution_cache()

@@ -75,7 +75,7 @@ def test_an_edit_appears_in_the_open_page_by_itself(preview, browser):
         "```{code-cell} ipython3\nch3lib.build_info()\n",
         "```{code-cell} ipython3\nch3lib.build_info()  # 預覽的程式修改\n",
     )
-    wait_for(lambda: shows(page, "（預覽的程式修改）"), 120, "the code edit")
+    wait_for(lambda: shows(page, "# 預覽的程式修改"), 120, "the code edit")
     page.close()
     replace(workspace / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
     changed = "Detected changes (src/ch3lib/training.py)"

@@ -63,8 +63,7 @@ ENVIRONMENT = "environment.pickle"  # Sphinx's, in its doctrees folder
 def source_date_epoch() -> int | None:
     """Seconds since the epoch of the last commit (``SOURCE_DATE_EPOCH`` if set), or None.
 
-    The build report shows this date instead of the wall clock, so that two builds of the
-    same sources are byte-identical (https://reproducible-builds.org/specs/source-date-epoch/).
+    The build report shows this date, not the clock's: two builds publish the same bytes.
     """
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         return int(os.environ["SOURCE_DATE_EPOCH"])
@@ -81,59 +80,73 @@ def source_date_epoch() -> int | None:
     return int(out) if out else None
 
 
-def fingerprint(folder: Path, pattern: str = "*.py") -> str:
-    """Hash of the names and contents of the files in ``folder`` matching ``pattern``."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def files(folder: Path, pattern: str = "*") -> list[Path]:
+    """The files of ``folder`` matching ``pattern``, but caches (``IGNORED_PARTS``)."""
+    return [
+        path
+        for path in folder.rglob(pattern)
+        if path.is_file() and not IGNORED_PARTS & set(path.relative_to(folder).parts)
+    ]
+
+
+def digest(paths: list[Path], root: Path, *extras: str) -> str:
+    """The hash of files' names (relative to ``root``) and contents, and of ``extras``.
+
+    The book's one way to fingerprint inputs: the no-change check, the execution cache's
+    folder, and the settings that make Sphinx read or write every page again.
+    """
+    hashed = hashlib.sha256()
+    for path in sorted(paths):
+        hashed.update(path.relative_to(root).as_posix().encode() + b"\0")
+        hashed.update(path.read_bytes() + b"\0")
+    for extra in extras:
+        hashed.update(extra.encode() + b"\0")
+    return hashed.hexdigest()
+
+
+def fingerprint(folder: Path, pattern: str = "*") -> str:
+    """A short hash of the files of ``folder`` matching ``pattern``."""
+    return digest(files(folder, pattern), folder)[:16]
 
 
 #: What the pages' outputs depend on besides their code: the packages that compute them,
 #: and the settings that choose the device.
 EXECUTION_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "ipykernel")
 EXECUTION_SETTINGS = ("GPU", "CH3LIB_FORCE_CPU")
-
-
 #: Packages whose templates, scripts, transforms or outputs shape every page.
 PAGE_PACKAGES = (
-    "sphinx",
-    "docutils",
-    "myst-nb",
-    "myst-parser",
-    "sphinx-book-theme",
-    "pydata-sphinx-theme",
-    "sphinx-copybutton",
-    "sphinx-exercise",
-    "sphinx-notfound-page",
-    "sphinx-reredirects",
-    "jupyter-cache",
-    "latex2mathml",
-    "setuptools",  # builds the wheel the notebooks pin
+    *("sphinx", "docutils", "myst-nb", "myst-parser", "sphinx-book-theme"),
+    *("pydata-sphinx-theme", "sphinx-copybutton", "sphinx-exercise", "sphinx-notfound-page"),
+    *("sphinx-reredirects", "jupyter-cache", "latex2mathml", "setuptools"),
 )
 
 
-def package_versions() -> str:
-    """``sphinx=9.0.4 docutils=…``: the versions of ``PAGE_PACKAGES`` installed."""
+def versions(names: Sequence[str]) -> list[str]:
+    """``["sphinx=9.0.4", …]``: the installed versions of ``names``."""
     import importlib.metadata
 
-    return " ".join(f"{name}={importlib.metadata.version(name)}" for name in PAGE_PACKAGES)
+    return [f"{name}={importlib.metadata.version(name)}" for name in names]
+
+
+def package_versions() -> str:
+    """The installed versions of ``PAGE_PACKAGES``, on one line."""
+    return " ".join(versions(PAGE_PACKAGES))
 
 
 def wheel_sources() -> str:
     """A hash of what ch3lib's wheel is made from (book/_ext/ch3book/package_index.py)."""
-    digest = hashlib.sha256()
-    for name in ("pyproject.toml", "LICENSE"):
-        digest.update((layout.ROOT / name).read_bytes())
-    digest.update(fingerprint(layout.LIBRARY, "*").encode())
-    return digest.hexdigest()[:16]
+    wheel = [layout.ROOT / "pyproject.toml", layout.ROOT / "LICENSE", *files(layout.LIBRARY)]
+    return digest(wheel, layout.ROOT)[:16]
 
 
 def interpreter() -> str:
     """The Python and platform that build: ``python=3.13 linux x86_64``."""
     return f"python={sys.version_info[0]}.{sys.version_info[1]} {sys.platform} {platform.machine()}"
+
+
+def settings(names: Sequence[str]) -> list[str]:
+    """``["GPU=", …]``: the environment variables ``names`` as set now."""
+    return [f"{name}={os.environ.get(name, '')}" for name in names]
 
 
 def execution_cache() -> Path:
@@ -143,15 +156,10 @@ def execution_cache() -> Path:
     the rest keeps a page from showing outputs computed by another library, another
     TensorFlow, another interpreter or machine, or on another device (page 3-4 reports it).
     """
-    import importlib.metadata
-
-    digest = hashlib.sha256(fingerprint(layout.LIBRARY).encode())
-    digest.update(f"{interpreter()}\0".encode())
-    for name in EXECUTION_PACKAGES:
-        digest.update(f"{name}={importlib.metadata.version(name)}\0".encode())
-    for name in EXECUTION_SETTINGS:
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    return layout.EXECUTION_CACHE / digest.hexdigest()[:16]
+    extras = (interpreter(), *versions(EXECUTION_PACKAGES), *settings(EXECUTION_SETTINGS))
+    return (
+        layout.EXECUTION_CACHE / digest(files(layout.LIBRARY, "*.py"), layout.LIBRARY, *extras)[:16]
+    )
 
 
 def remove_stale_execution_caches() -> None:
@@ -163,28 +171,16 @@ def remove_stale_execution_caches() -> None:
 
 
 def input_files() -> list[Path]:
-    """Every file the published site is made from, in a stable order."""
-    files = [layout.ROOT / name for name in INPUT_FILES]
-    for folder in INPUT_FOLDERS:
-        files += [
-            path
-            for path in folder.rglob("*")
-            if path.is_file() and not IGNORED_PARTS & set(path.relative_to(folder).parts)
-        ]
-    return sorted(files)
+    """Every file the published site is made from."""
+    return [layout.ROOT / name for name in INPUT_FILES] + [
+        path for folder in INPUT_FOLDERS for path in files(folder)
+    ]
 
 
 def inputs_digest(extra_options: Sequence[str] = ()) -> str:
-    """Hash of the input files' names and contents, the settings and the source date."""
-    digest = hashlib.sha256()
-    for path in input_files():
-        digest.update(path.relative_to(layout.ROOT).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    for name in SETTINGS:
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    digest.update(f"{interpreter()}\0".encode())  # .venv made afresh with another Python
-    digest.update(f"date={source_date_epoch()}\0options={list(extra_options)}".encode())
-    return digest.hexdigest()
+    """Hash of the input files, the settings, the interpreter and the source date."""
+    extras = (*settings(SETTINGS), interpreter(), f"date={source_date_epoch()}")
+    return digest(input_files(), layout.ROOT, *extras, f"options={list(extra_options)}")
 
 
 def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
@@ -200,10 +196,8 @@ def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
 def visible_gpu_count() -> int:
     """How many GPUs TensorFlow sees, asked in a separate process (ch3lib mutes its logs)."""
     code = "import ch3lib, tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return int(out.strip().splitlines()[-1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1])
 
 
 def sphinx_build(options: Sequence[str], outdir: Path = layout.STAGING) -> int:

@@ -10,7 +10,6 @@ of the same sources.
 
 from __future__ import annotations
 
-import ast
 import filecmp
 import os
 import re
@@ -20,7 +19,6 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tools import layout
 from tools.build import source_date_epoch
@@ -82,8 +80,11 @@ def free_port() -> int:
 
 
 def build_env(workspace: Path, **extra: str) -> dict[str, str]:
-    """The environment of a build in ``workspace``: its own ch3lib, this repo's date."""
-    env = {**os.environ, "PYTHONPATH": str(workspace / "src"), **extra}
+    """The environment of a build in ``workspace``: its own ch3lib, this repo's date, and
+    no settings of an outer ``make`` (which would add "Entering directory" lines)."""
+    outer = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    env = {k: v for k, v in os.environ.items() if k not in outer}
+    env |= {"PYTHONPATH": str(workspace / "src"), **extra}
     epoch = source_date_epoch()
     if epoch is not None:
         env.setdefault("SOURCE_DATE_EPOCH", str(epoch))
@@ -138,33 +139,6 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def set_value(path: Path, name: str, change: Callable[[Any], Any]) -> None:
-    """Give the top-level assignment ``name = <literal>`` of a Python file the value
-    ``change(old value)``, whatever its layout (a structural edit: parse, change, write).
-
-    Raises:
-        ValueError: If the file has no such assignment, or its value is not a literal.
-    """
-    data = path.read_bytes()
-    for node in ast.parse(data).body:
-        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
-        if not any(isinstance(t, ast.Name) and t.id == name for t in targets) or not node.value:
-            continue
-        value = node.value
-        try:
-            new = change(ast.literal_eval(value))
-        except ValueError:
-            raise ValueError(f"{path}: expected a literal value of {name}") from None
-        starts = [0]  # byte offset of each line: the AST's columns count UTF-8 bytes
-        for line in data.splitlines(keepends=True):
-            starts.append(starts[-1] + len(line))
-        begin = starts[value.lineno - 1] + value.col_offset
-        end = starts[value.end_lineno - 1] + value.end_col_offset
-        path.write_bytes(data[:begin] + repr(new).encode() + data[end:])
-        return
-    raise ValueError(f"{path}: expected a top-level assignment to {name}; found none")
-
-
 # -- The edits -------------------------------------------------------------------------------
 
 
@@ -194,18 +168,8 @@ def edit_rename_page(ws: Path) -> None:
     """3-3 gets a new file name: the old page is gone, a redirect stands in its place."""
     (ws / "book/3-3-history.md").rename(ws / "book/3-3-keras-history.md")
     replace(ws / "book/index.md", "\n3-3-history\n", "\n3-3-keras-history\n")
-    set_value(
-        ws / "conf.py", "redirects", lambda old: {**old, "3-3-history": "3-3-keras-history.html"}
-    )
-
-
-def edit_then_revert(ws: Path) -> None:
-    """A code edit built, then undone: the site is the first one again."""
-    page = ws / "book/3-1-tensorflow.md"
-    original = page.read_text(encoding="utf-8")
-    replace(page, "epoch_losses = []", "epoch_losses = []  # 改了又改回來")
-    make_html(ws)
-    page.write_text(original, encoding="utf-8")
+    redirects = "redirects: dict[str, str] = {"
+    replace(ws / "conf.py", redirects, f'{redirects}"3-3-history": "3-3-keras-history.html", ')
 
 
 #: Edit kinds in the order they are applied (each builds on the ones before).

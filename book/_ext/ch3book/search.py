@@ -1,37 +1,23 @@
 """The book's search: section-level results, any Chinese substring, ranked for learning.
 
-Sphinx's built-in search indexes whole pages with jieba, whose dictionary is simplified
-Chinese: a student's query that jieba segments differently from the page, or a single
-character such as 層, finds nothing, and a result opens the top of the page. Pagefind
-(measured in the closing note of the search issue, ``tools/search_eval.py``) treats
-Chinese as single characters joined by OR: 決定性 finds every 性. So the book builds
-its own index, and ``_static/booksearch.js`` queries it on the search page:
+Sphinx's search indexes whole pages with jieba (a Simplified-Chinese dictionary): a query
+segmented otherwise, or one character such as 層, finds nothing. Pagefind ORs single
+characters: 決定性 finds every 性. So the book builds its own index, which
+``_static/booksearch.js`` queries on the search page:
 
-- **Documents are sections.** Every heading with an id (``sec-3-6-6``) is one document:
-  its title and its own text (code included, outputs left out), linked by its anchor;
-  the page's first section is the page's own result. The API reference adds one document
-  per documented object (``ch3lib.gradient``).
-- **Tokens need no dictionary**, so indexing and querying split text identically (the
-  same rules in ``tokens()`` here and in ``booksearch.js``; a test runs both on the same
-  strings): a Chinese run gives its characters and its overlapping character pairs
-  (驗證資料 → 驗 證 資 料 驗證 證資 資料), an ASCII word keeps its dots and underscores and
-  also gives its parts (tf.Variable → tf.variable tf variable). A query matches a section
-  that holds all of its pairs (all its characters, for one character): a phrase, not a
-  scatter of characters.
-- **Ranking** (``RANKING``, used by ``booksearch.js``, the one place it is defined):
-  BM25 over the tokens, title tokens counted ``title`` times; the whole query found as a
-  phrase adds ``phrase``; the section that introduces a glossary term, when the query is
-  that term (zh-TW, English, or as code writes it: ``tf.Variable``), adds ``introduces``;
-  reference pages (API, errata, glossary, build report) are multiplied by ``reference``,
-  so a lesson ranks first.
-- **Loaded in pieces:** the search page loads the list of sections (``docs.js``) and then
-  only the shards of the term index that the query's tokens fall in, and the text of the
-  sections it shows (for the snippets and the phrase bonus, computed for the best
-  ``RANKING["shown"]`` results). Everything is a local file, so search
-  works offline and under any base path.
+- **Documents are sections** (each heading with an id; the page's first section is the
+  page), plus one per object of the API reference, gathered when a page is read.
+- **Tokens need no dictionary** (``tokens``, the same in ``booksearch.js``, tested on the
+  same strings): a Chinese run gives its characters and overlapping pairs, an ASCII word
+  keeps its dots and underscores and gives its parts. A query matches a section holding
+  all its pairs: a phrase, not a scatter of characters.
+- **Ranking** (``RANKING``, read by ``booksearch.js``): BM25 with title tokens counted
+  ``title`` times; a phrase bonus; the section introducing a glossary term first when the
+  query is that term; reference pages weighted below the lessons.
+- **Loaded in pieces:** the list of sections, then only the term shards and section texts a
+  query needs. All local files: search works offline and under any base path.
 
-Sphinx still writes its own ``searchindex.js``, but empty (``NoIndexLanguage``): nothing
-reads it, and ``tools/build.py`` keeps it out of the published site.
+Sphinx's own ``searchindex.js`` is empty (``NoIndexLanguage``); ``make html`` drops it.
 """
 
 from __future__ import annotations
@@ -212,8 +198,6 @@ class SearchSections(PageData):
 
     def gather(self, app, doctree) -> list[dict[str, str]]:
         """The page's sections: anchor, label, title and text."""
-        if app.env.docname in app.config.book_search_skipped:
-            return []
         records = []
         for section in doctree.findall(_is_heading_section):
             records.append(
@@ -344,8 +328,7 @@ def write_index(app, exception) -> None:
 
 
 def setup_search(app) -> None:
-    """Register the language, the collector, the writer and the setting."""
+    """Register the language, the collector and the writer."""
     app.add_search_language(NoIndexLanguage)
-    app.add_config_value("book_search_skipped", ("search", "404"), "html", types=(tuple, list))
     app.add_env_collector(SearchSections)
     app.connect("build-finished", write_index)
