@@ -1,17 +1,9 @@
 """``make html``: build the executed book into ``_build/html``, exactly as a clean build would.
 
-1. When nothing the site is made from changed (sources, library, configuration, pins, the
-   settings in ``SETTINGS``, the Python and platform, the last commit's date), nothing
-   runs at all.
-2. ``book/glossary.toml`` is read: a malformed file stops the build with its own message.
-   Then the pages whose code MyST-NB's execution cache lacks are executed, on every core
-   (``tools/execute.py``); a failure stops the build there, naming the page and the cell.
-3. Sphinx reads the pages that changed (its environment is kept in ``_build/doctrees``) and
-   writes the pages whose HTML can have changed into its output folder, ``_build/.html-next``
-   (``book/_ext/ch3book/incremental.py`` tells it what that takes: a page no longer in the
-   sources is gone, no page is stale). A fresh environment starts from an empty folder.
-4. A build that succeeded is copied to ``_build/html``, which it replaces in one rename: a
-   failed build leaves the last site as it was, and the next build reads every page again.
+Nothing runs when no input changed (``inputs_digest``). Otherwise ``book/glossary.toml`` is
+checked, the pages the execution cache lacks are executed on every core (``tools/execute.py``),
+and Sphinx reads and writes what changed into ``_build/.html-next`` (``incremental.py`` in the
+extension steers it). Only a build that succeeded replaces ``_build/html``, in one rename.
 
 Usage: ``python -m tools.build [--gpu] [SPHINX_OPTION …]``.
 """
@@ -34,9 +26,8 @@ from tools import layout
 #: Environment variables the published site depends on (besides the sources).
 SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
 
-#: Files whose content the site depends on: the sources, the library, the configuration,
-#: the dependency pins (a different TensorFlow can print different numbers) and the
-#: licence (in the wheel the site publishes; ``pyproject.toml`` is in it too).
+#: Files the site depends on besides the sources and the library (the pins: a different
+#: TensorFlow can print different numbers; the licence: the published wheel has it).
 INPUT_FILES = (
     "conf.py",
     "pyproject.toml",
@@ -53,18 +44,14 @@ IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 NOTHING_CHANGED = "make html: nothing changed since the last build"
 
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
-#: What Sphinx writes for its own next build, which the site does not publish: ``.buildinfo``
-#: (a hash of the configuration's absolute paths) and ``searchindex.js`` (the book has its
-#: own search index, ``book/_ext/ch3book/search.py``).
+#: Sphinx's files for its next build (the book has its own search index, search.py).
 NOT_PUBLISHED = (".buildinfo", ".buildinfo.bak", "searchindex.js")
 ENVIRONMENT = "environment.pickle"  # Sphinx's, in its doctrees folder
 
 
 def source_date_epoch() -> int | None:
-    """Seconds since the epoch of the last commit (``SOURCE_DATE_EPOCH`` if set), or None.
-
-    The build report shows this date, not the clock's: two builds publish the same bytes.
-    """
+    """Seconds since the epoch of the last commit (``SOURCE_DATE_EPOCH`` if set), or None:
+    the date the site shows, so that two builds publish the same bytes."""
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         return int(os.environ["SOURCE_DATE_EPOCH"])
     try:
@@ -90,11 +77,8 @@ def files(folder: Path, pattern: str = "*") -> list[Path]:
 
 
 def digest(paths: list[Path], root: Path, *extras: str) -> str:
-    """The hash of files' names (relative to ``root``) and contents, and of ``extras``.
-
-    The book's one way to fingerprint inputs: the no-change check, the execution cache's
-    folder, and the settings that make Sphinx read or write every page again.
-    """
+    """The hash of files' names (relative to ``root``) and contents, and of ``extras``: the
+    book's one fingerprint (no-change check, execution cache, conf.py's page inputs)."""
     hashed = hashlib.sha256()
     for path in sorted(paths):
         hashed.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -122,14 +106,12 @@ PAGE_PACKAGES = (
 
 
 def versions(names: Sequence[str]) -> list[str]:
-    """``["sphinx=9.0.4", …]``: the installed versions of ``names``."""
     import importlib.metadata
 
     return [f"{name}={importlib.metadata.version(name)}" for name in names]
 
 
 def package_versions() -> str:
-    """The installed versions of ``PAGE_PACKAGES``, on one line."""
     return " ".join(versions(PAGE_PACKAGES))
 
 
@@ -140,22 +122,16 @@ def wheel_sources() -> str:
 
 
 def interpreter() -> str:
-    """The Python and platform that build: ``python=3.13 linux x86_64``."""
     return f"python={sys.version_info[0]}.{sys.version_info[1]} {sys.platform} {platform.machine()}"
 
 
 def settings(names: Sequence[str]) -> list[str]:
-    """``["GPU=", …]``: the environment variables ``names`` as set now."""
     return [f"{name}={os.environ.get(name, '')}" for name in names]
 
 
 def execution_cache() -> Path:
-    """The execution cache of this ch3lib, packages, Python, platform and device choice.
-
-    MyST-NB's jupyter-cache keys a page on its code only; one folder per combination of
-    the rest keeps a page from showing outputs computed by another library, another
-    TensorFlow, another interpreter or machine, or on another device (page 3-4 reports it).
-    """
+    """The execution cache of this ch3lib, packages, Python, platform and device: MyST-NB
+    keys a page on its code only, and a page must not show outputs computed by others."""
     extras = (interpreter(), *versions(EXECUTION_PACKAGES), *settings(EXECUTION_SETTINGS))
     return (
         layout.EXECUTION_CACHE / digest(files(layout.LIBRARY, "*.py"), layout.LIBRARY, *extras)[:16]
@@ -171,20 +147,18 @@ def remove_stale_execution_caches() -> None:
 
 
 def input_files() -> list[Path]:
-    """Every file the published site is made from."""
     return [layout.ROOT / name for name in INPUT_FILES] + [
         path for folder in INPUT_FOLDERS for path in files(folder)
     ]
 
 
 def inputs_digest(extra_options: Sequence[str] = ()) -> str:
-    """Hash of the input files, the settings, the interpreter and the source date."""
+    """Hash of the site's input files, settings, interpreter and date."""
     extras = (*settings(SETTINGS), interpreter(), f"date={source_date_epoch()}")
     return digest(input_files(), layout.ROOT, *extras, f"options={list(extra_options)}")
 
 
 def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
-    """The warning to print when a GPU build was asked for and TensorFlow sees no GPU."""
     if requested and not gpus:
         return (
             "warning: GPU=1 was requested, but TensorFlow sees no GPU: the book was built "
@@ -206,9 +180,8 @@ def sphinx_build(options: Sequence[str], outdir: Path = layout.STAGING) -> int:
 
     if not (layout.DOCTREES / ENVIRONMENT).exists():
         shutil.rmtree(outdir, ignore_errors=True)
-    # Sphinx copies _static on every build, and extensions add files to it when the build
-    # finishes; a page links a file there with its checksum only if the file exists when
-    # the page is written, so it must be absent then, as in a clean build.
+    # Extensions add files to _static when the build finishes; a page links a file with its
+    # checksum if it exists when the page is written: absent then, as in a clean build.
     shutil.rmtree(outdir / "_static", ignore_errors=True)
     quiet = "-v" not in options  # `make html SPHINXOPTS=-v`: Sphinx's own output
     argv = [
@@ -236,7 +209,7 @@ def publish(staging: Path = layout.STAGING, site: Path = layout.SITE) -> None:
 
 
 def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
-    """Build the site unless it is up to date; return the exit status (0 on success)."""
+    """Build the site unless it is up to date; the exit status."""
     from tools import execute
 
     epoch = source_date_epoch()

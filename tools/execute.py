@@ -1,25 +1,16 @@
 """Execute the pages that the execution cache lacks, on every core, before Sphinx reads them.
 
-MyST-NB (``nb_execution_mode = "cache"``) executes a page when Sphinx reads it, one page after
-the other. This does the same work first, several pages at a time, with the same parts:
+MyST-NB (``nb_execution_mode = "cache"``) executes pages one after the other while Sphinx
+reads them. This does it first, longest page first, a kernel per core, with MyST-NB's own
+parts: its jupyter-cache reader ``myst_nb_md`` (so the code hashes to the entry MyST-NB looks
+up), jupyter-cache's ``single_nb_execution`` and ``cache_notebook_bundle``; nbclient's public
+``on_cell_start`` hook names the cell that failed. Sphinx then executes nothing. A failure (a
+cell that raised, ran past its timeout, killed its kernel, or printed too much) stops the
+build before Sphinx, one message per page naming the cell.
 
-- each page is read by the reader MyST-NB registers with jupyter-cache (``myst_nb_md``), so
-  its code hashes to the entry MyST-NB looks up;
-- a page the cache lacks is executed as MyST-NB executes it (jupyter-cache's
-  ``single_nb_execution``: nbclient in a new kernel, the page's ``execution`` metadata
-  honoured) and stored as MyST-NB stores it (``cache_notebook_bundle``);
-- the longest pages (most code cells) start first, ``jobs`` at a time, in threads: the
-  kernels are the processes that work, the threads only wait for them (nbclient's public
-  ``on_cell_start`` hook tells which cell runs).
-
-Sphinx then finds every page in the cache and executes nothing. A page that fails is not
-stored: the build stops before Sphinx with one message per page, naming the cell, for a
-cell that raised (with its traceback), a cell past its timeout, a kernel that died (nbclient
-notices within a second) or an output too long for a page.
-
-jupyter-cache's own parallel executor (``local-parallel``) was tried: it starts the pages
-in the cache's order, not the longest first, reports only when all are done, and names no
-cell when a kernel dies.
+jupyter-cache's own ``local-parallel`` executor was tried: it starts pages in the cache's
+order, not the longest first, reports only when all are done, and names no cell when a
+kernel dies.
 
     python -m tools.execute     # what make html does first (make preview's pre-build step)
 """
@@ -42,10 +33,8 @@ from typing import Any
 from tools import layout
 
 READER = {"name": "myst_nb_md", "type": "plugin"}  # MyST-NB's reader, for jupyter-cache
-#: The environment of every kernel of the book (they inherit this process's, and so do
-#: MyST-NB's own, later in the same process). Matplotlib's backend is the one ipykernel
-#: chooses when none is set: figures display inline even if the caller exported another
-#: (the tests export Agg). The debugger's "frozen modules" warning would be stderr on pages.
+#: Every kernel's environment (inherited from this process): figures inline even when the
+#: caller exported another backend (the tests export Agg); no debugger warning on stderr.
 KERNEL_ENV = {
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -56,14 +45,13 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 @dataclass
 class Page:
-    """A page to execute: its source and the notebook MyST-NB reads from it."""
+    """A page's source and the notebook MyST-NB reads from it."""
 
     path: Path
     notebook: Any
 
     @property
     def name(self) -> str:
-        """``3-5-first-steps``, ``appendix/api``: the page's name in the book."""
         return shown(self.path.with_suffix(""), layout.BOOK)
 
     @property
@@ -129,8 +117,7 @@ def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
         ) as cwd,
         tempfile.TemporaryDirectory(prefix="ch3book-kernel-") as sockets,
     ):
-        # Over IPC, sockets in a folder of their own: on TCP, ipykernel warns in the log
-        # that the traffic is not encrypted.
+        # IPC: on TCP, ipykernel logs that the traffic is not encrypted.
         kernel = {"transport": "ipc", "ip": f"{sockets}/kernel"}
         try:
             result = single_nb_execution(
