@@ -785,6 +785,7 @@ def test_no_module_replaces_another_project_s_function():
 def test_the_committed_catalogs_are_compiled_from_their_po_files():
     """Set-up writes nothing: the committed .mo files hold the .po files' messages."""
     from babel.messages.mofile import read_mo
+
     from ch3book import translations
 
     for domain, messages in translations.CATALOGS.items():
