@@ -4,9 +4,7 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-# The interpreter that makes the environments: PYTHON=... wins; else the newest of these that
-# runs here (a pyenv shim of a version not selected is on PATH but does not run). Any other
-# version is refused in one line (make-venv below). tools/lock.py pins for the same three.
+# PYTHON=... wins; else the newest of these that runs here (an unselected pyenv shim does not).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
 ifndef PYTHON
 PYTHON := $(or $(firstword $(foreach v,$(SUPPORTED_PYTHONS),\
@@ -16,8 +14,7 @@ VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])'
 PYTHON_VERSION := $(call VERSION_OF,$(PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
-# ch3lib (with its `gpu` extra on a GPU machine) and the dependency groups that build and
-# test the book (pyproject.toml: not part of ch3lib's published metadata).
+# ch3lib (its `gpu` extra on a GPU machine) and the groups that build and test the book.
 EXTRAS := $(if $(GPU),[gpu])
 GROUPS := --group docs --group test
 STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)-py$(PYTHON_VERSION)
@@ -33,8 +30,7 @@ LIBRARY_TESTS := $(patsubst %,tests/test_%.py,answers device gradients layers li
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed-py$(PYTHON_VERSION)
 
-# $(call make-venv,DIR): a virtual environment of $(PYTHON) in DIR, made afresh when another
-# Python made the one there; any Python but 3.11-3.13 is refused, with what to do.
+# $(call make-venv,DIR): a venv of $(PYTHON) in DIR, afresh if another Python made it.
 define make-venv
 @case " $(SUPPORTED_PYTHONS) " in *" $(PYTHON_VERSION) "*) ;; *) echo "make: $(PYTHON) is \
   $(or $(PYTHON_VERSION:%=Python %),not a Python that runs here); the book builds with Python \
@@ -62,8 +58,7 @@ $(STAMP): pyproject.toml constraints.txt
 html: $(STAMP)
 	$(BIN)/python -m tools.build $(if $(GPU),--gpu) $(SPHINXOPTS)
 
-# The whole book as one PDF, printed by Chromium from the built pages (tools/pdf.py); the
-# site links it. A rebuilt site leaves the old PDF out, so it is never older than the pages.
+# The whole book as one PDF, printed by Chromium from the built pages (tools/pdf.py).
 pdf: html
 	$(BIN)/python -m tools.pdf
 
@@ -103,13 +98,11 @@ test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pytest -p no:cov $(LIBRARY_TESTS)
 	$(OLDEST)/bin/python -m tools.run_notebooks $(wildcard _build/html/_sources/*.ipynb)
 
-# A copy of the working tree, so .venv, _build/html and the execution cache stay as they
-# were; its .venv is made afresh each time (tools/test_latest.py says how and why).
+# In a copy of the working tree with a fresh .venv (tools/test_latest.py).
 test-latest:
 	$(PYTHON) -m tools.test_latest
 
-# sphinx-autobuild's own command line: it serves _build/preview, watches book/, src/ and
-# conf.py, executes what an edit made stale first (the pre-build step), and reloads the page.
+# sphinx-autobuild, also watching src/ and conf.py; stale pages execute first (pre-build).
 PREVIEW_PORT ?= 8000
 preview: $(STAMP)
 	$(BIN)/sphinx-autobuild book _build/preview -c . -d _build/preview-doctrees \
@@ -131,7 +124,7 @@ $(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock
 	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# CI passes LIGHTHOUSE_OPTIONS=--one-qr-view (tools/lighthouse.py says why).
+# LIGHTHOUSE_OPTIONS: pages to audit (CI: one of each template), --runs N.
 LIGHTHOUSE_OPTIONS ?=
 lighthouse: html $(LIGHTHOUSE_STAMP)
 	$(BIN)/python -m tools.lighthouse $(LIGHTHOUSE_OPTIONS)
@@ -140,8 +133,7 @@ lighthouse: html $(LIGHTHOUSE_STAMP)
 urls: html
 	$(BIN)/python -m tools.published_urls
 
-# The newest releases pyproject.toml allows, for every supported Python and platform at once
-# (uv's universal resolution), then each machine checked from wheels only (tools/lock.py).
+# The newest releases allowed, pinned for every supported machine (tools/lock.py).
 lock: $(STAMP)
 	$(BIN)/python -m tools.lock
 

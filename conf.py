@@ -30,8 +30,7 @@ root_doc = "index"
 numfig = True
 numfig_format = {"figure": "圖 %s", "table": "表 %s", "code-block": "程式 %s"}
 exclude_patterns = ["CONVENTIONS.md", "**/.ipynb_checkpoints", "_build"]
-# The build report's date is the last commit's, not the clock's: two builds of the same
-# sources publish the same bytes.
+# The last commit's date, not the clock's: two builds of the same sources are identical.
 _epoch = source_date_epoch()
 today = (
     datetime.fromtimestamp(_epoch, UTC).strftime("%Y-%m-%d")
@@ -61,24 +60,18 @@ extensions = [
 # -- MyST and execution --------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
 nb_execution_mode = "cache"
-# Cached outputs are keyed on the cells' code by jupyter-cache, and here on the library's
-# source, the computing packages' versions and the device settings: any change to those
-# selects a fresh cache and re-executes every page (tools/build.py: execution_cache).
+# One cache per library source, packages and device settings (tools/build.py).
 nb_execution_cache_path = str(execution_cache())
-# What shapes every page, in settings whose change makes Sphinx read them all again ("env":
-# the book's extension, its catalogs and the installed packages' versions) or write them
-# all again ("html": the stylesheets every page links by checksum, and ch3lib's wheel,
-# whose hash every notebook pins).
+# Read every page again when the extension or a package changes ("env"); write every page
+# again when the stylesheets (linked by checksum) or ch3lib's wheel (pinned by hash) change.
 book_build_fingerprint = fingerprint(layout.EXTENSIONS, "*") + package_versions()
 book_page_inputs = fingerprint(layout.BOOK / "_static", "*") + wheel_sources()
 # ch3lib's wheel and sdist, published under simple/ (ch3book/package_index.py).
 book_package_root = str(layout.ROOT)
 book_package_cache = str(layout.PACKAGE_CACHE)
 book_glossary = str(layout.GLOSSARY)  # the terms (ch3book/glossary.py)
-# `make html` executes the stale pages before Sphinx starts, on every core, with these
-# settings (tools/execute.py); MyST-NB then finds every page in its cache. A failure there
-# stops the build, naming the page and the cell. Should MyST-NB execute a page itself, its
-# failure is a warning naming the page (an error under -W), not Sphinx's crash report.
+# `make html` executes stale pages with these settings before Sphinx (tools/execute.py).
+# Should MyST-NB execute a page itself, a failure is a warning naming the page (-W: error).
 nb_execution_raise_on_error = False
 nb_execution_timeout = 600
 nb_execution_show_tb = True
@@ -108,8 +101,7 @@ html_theme_options = {
     "show_toc_level": 2,
     "search_bar_text": "搜尋這本書…",  # the search fields' placeholder (the theme's is English)
 }
-# The theme's sidebar (theme.conf), with its logo link and search button inside landmarks
-# (book/_templates/book-sidebar-*.html): axe-core finds no content outside landmarks.
+# The theme's sidebar, with the logo and search inside landmarks (axe-core's rule).
 html_sidebars = {
     "**": [
         "book-sidebar-brand.html",
@@ -134,9 +126,8 @@ copybutton_prompt_is_regexp = True
 
 
 # -- URLs that last ------------------------------------------------------------------------
-# Page file names and sec-* labels are public URLs (book/published-urls.txt lists them, and
-# tests/test_urls.py keeps every one of them resolving). A renamed page leaves a redirect:
-# "old/docname": "new-docname.html" (relative to the old page's folder); the anchor is kept.
+# Page names and sec-* labels are public URLs (book/published-urls.txt, tests/test_urls.py).
+# A renamed page leaves a redirect: "old/docname": "new-docname.html" (anchors are kept).
 redirects: dict[str, str] = {}
 redirect_html_template_file = "_templates/redirect.html"
 

@@ -1,8 +1,10 @@
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
@@ -16,12 +18,21 @@ from tools.serve import serve
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The built site (BOOK_SITE names another: `make mutants`); the site and browser tests
-    run after `make html`."""
+    """The built site of `make html` (or BOOK_SITE's, for `make mutants`)."""
     path = Path(os.environ.get("BOOK_SITE") or layout.SITE)
     if not (path / "index.html").exists():
         pytest.fail(f"{path} has no index.html: run `make html` before the site tests")
     return path
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """A published HTML file, parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def squeeze(text: str) -> str:
+    """Whitespace does not count: a page or a PDF may break a sentence around a link or code."""
+    return re.sub(r"\s+", "", text)
 
 
 def load_every_image(page) -> None:
@@ -52,6 +63,20 @@ def context(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page(**options)``: a page in a new browser context; each closes after the test."""
+    contexts = []
+
+    def open_page(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1].new_page()
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()
 
 
 class Recorder:

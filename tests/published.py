@@ -5,11 +5,20 @@ code cells) and the base URL (read from the built site, as a reader's browser se
 """
 
 import re
+import tomllib
 
 from ch3book.sections import page_sort_key
 from tools import layout
 from tools.published_urls import read as read_published_urls
 from tools.serve import base_url  # noqa: F401  (the tests read it from here)
+
+#: The repository's pyproject.toml: the library's metadata, the build's groups and machines.
+PYPROJECT = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def cell_role(cell) -> str | None:
+    """An exercise cell's role in a reader's notebook (ch3book/homework.py), if it has one."""
+    return cell.metadata.get("ch3book", {}).get("role")
 
 
 def published_urls() -> list[str]:
@@ -54,10 +63,7 @@ def glued_pages() -> list[str]:
 
 
 def solution_code(name: str) -> list[str]:
-    """The longest shown code cell of each solution on a page, in the page's order.
-
-    A reader's notebook must not contain them; the page shows them.
-    """
+    """The longest shown code cell of each solution on a page (not in a reader's notebook)."""
     text = (layout.BOOK / f"{name}.md").read_text(encoding="utf-8")
     found = []
     for block in re.findall(r"^```\{solution-start\}.*?^```\{solution-end\}", text, re.S | re.M):

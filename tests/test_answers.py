@@ -39,13 +39,14 @@ def test_a_partial_answer_says_which_part_is_right_and_hints_at_the_other():
     ]
 
 
-def test_a_right_answer_passes():
+def test_a_right_answer_passes_and_the_result_is_a_check_result():
     result = _exercise(side=-3, half=1.5).check()
-    assert result.status == "passed"
+    assert isinstance(result, CheckResult) and result.status == "passed"
     assert repr(result) == "練習 2：全部正確。\n  ✔ 平方\n  ✔ 一半"
 
 
-def test_a_part_still_unanswered_beside_an_answered_one_is_named():
+def test_a_missing_name_or_a_part_still_unanswered_beside_an_answered_one_is_not_answered():
+    assert _exercise(half=1.5).check().results[0].status == "unanswered"
     assert "  … 一半：還沒作答。" in repr(_exercise(side=3, half=(1, ...)).check())
 
 
@@ -55,10 +56,6 @@ def test_an_error_in_the_answer_is_reported_not_raised():
     line = repr(result).splitlines()[1]
     assert line.startswith("  ✘ 平方：還不對。（檢查時發生 TypeError: unsupported operand")
     assert line.endswith("提示：邊長是 3。")
-
-
-def test_a_missing_name_is_not_answered():
-    assert _exercise(half=1.5).check().results[0].status == "unanswered"
 
 
 @pytest.mark.parametrize("status", ["unanswered", "passed", "failed"])
@@ -84,6 +81,7 @@ def test_expect_names_the_statuses_it_knows():
         (("", lambda: True, "hint"), ValueError, "`what`, expected a non-empty string"),
         (("x", "not callable", "hint"), TypeError, "`test`, expected a function"),
         (("x", lambda: True, 3), TypeError, "`hint`, expected a non-empty string"),
+        (("x", lambda: True, "hint", "side"), TypeError, "`needs`, expected a list of variable"),
     ],
 )
 def test_a_part_is_checked_when_it_is_written(arguments, error, message):
@@ -91,22 +89,15 @@ def test_a_part_is_checked_when_it_is_written(arguments, error, message):
         Part(*arguments)
 
 
-def test_needs_is_a_list_of_names_not_one_string():
-    with pytest.raises(TypeError, match="`needs`, expected a list of variable names"):
-        Part("x", lambda: True, "hint", needs="side")
-
-
-@pytest.mark.parametrize(("label", "parts"), [("exercise 1", None), ("ex-3-5-1", [])])
-def test_an_exercise_needs_a_book_label_and_parts(label, parts):
+@pytest.mark.parametrize(
+    ("label", "parts", "error", "message"),
+    [
+        ("exercise 1", None, ValueError, "Received an invalid value"),
+        ("ex-3-5-1", [], ValueError, "Received an invalid value"),
+        ("ex-3-5-1", [lambda: True], TypeError, "expected a list of ch3lib.Part"),
+    ],
+)
+def test_an_exercise_needs_a_book_label_and_parts_only(label, parts, error, message):
     parts = [Part("x", lambda: True, "hint")] if parts is None else parts
-    with pytest.raises(ValueError, match="Received an invalid value"):
+    with pytest.raises(error, match=message):
         Exercise(label, parts)
-
-
-def test_an_exercise_holds_parts_only():
-    with pytest.raises(TypeError, match="expected a list of ch3lib.Part"):
-        Exercise("ex-3-5-1", [lambda: True])
-
-
-def test_the_result_is_a_check_result():
-    assert isinstance(_exercise(side=3, half=1.5).check(), CheckResult)

@@ -1,9 +1,5 @@
-"""The book's Markdown sources follow CONVENTIONS.md where a mistake would show on the page.
-
-A line break inside a paragraph renders as a space in a browser: harmless in English, a
-stray gap in the middle of a Chinese sentence. So a paragraph, a list item or a table row
-is one line; this test finds a line of prose that continues the line before it.
-"""
+"""The book's sources keep each paragraph, list item and table row on one line (CONVENTIONS.md):
+a line break renders as a space, a stray gap in the middle of a Chinese sentence."""
 
 import re
 

@@ -1,15 +1,11 @@
-"""Real-browser tests: Debian's Chromium driven by Playwright against the built site.
-
-The site is served on 127.0.0.1 under the path of the configured base URL (as on GitHub
-Pages), and every request to any other host is recorded as a failure.
-"""
+"""The built site in Debian's Chromium (Playwright), served under its base path as on Pages;
+a request to any other host is a failure."""
 
 import io
 import re
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import Recorder, load_every_image
+from conftest import Recorder, load_every_image, soup
 
 pytestmark = pytest.mark.browser
 
@@ -44,13 +40,10 @@ def test_every_page_loads_cleanly_offline_with_all_images(context, server, site)
 
 
 def test_internal_links_and_anchors_resolve(site):
-    ids = {}
-    for path in page_paths(site):
-        doc = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
-        ids[path] = {e["id"] for e in doc.find_all(id=True)}
+    docs = {path: soup(site / path) for path in page_paths(site)}
+    ids = {path: {e["id"] for e in doc.find_all(id=True)} for path, doc in docs.items()}
     missing = []
-    for path in page_paths(site):
-        doc = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+    for path, doc in docs.items():
         for a in doc.find_all("a", href=True):
             href = a["href"]
             if re.match(r"^[a-z]+:", href) or href.startswith("//"):
@@ -81,12 +74,10 @@ def test_lecture_links_reach_every_section_in_the_browser(context, server, site)
         heading = page.locator(f"#{anchor}").locator("h1, h2, h3").first
         assert heading.inner_text().startswith(title.strip()[:5])
         assert heading.locator("a.headerlink").get_attribute("href") == f"#{anchor}"
-    page.close()
 
 
-def test_copy_button_copies_code_without_prompts_or_outputs(browser, server):
-    ctx = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    page = ctx.new_page()
+def test_copy_button_copies_code_without_prompts_or_outputs(new_page, server):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(server + "3-5-first-steps.html")
     cell = page.locator("div.cell_input div.highlight").first
     cell.hover()
@@ -100,19 +91,16 @@ def test_copy_button_copies_code_without_prompts_or_outputs(browser, server):
     example.locator("button.copybtn").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert ">>>" not in copied and copied.strip()
-    ctx.close()
 
 
-def test_no_horizontal_overflow_at_phone_width(browser, server, site):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = ctx.new_page()
+def test_no_horizontal_overflow_at_phone_width(new_page, server, site):
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     overflowing = {}
     for path in page_paths(site):
         page.goto(server + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
             overflowing[path] = width
-    ctx.close()
     assert overflowing == {}
 
 
@@ -132,7 +120,6 @@ def test_math_is_mathml_drawn_by_the_browser_with_no_script(context, server, sit
     assert exponent.evaluate(size) < base.evaluate(size)
     assert exponent.bounding_box()["y"] < base.bounding_box()["y"]
     assert rec.external == [] and rec.failed == [] and rec.errors == []
-    page.close()
 
 
 def test_dark_mode_keeps_plots_on_white(context, server):
@@ -150,7 +137,6 @@ def test_dark_mode_keeps_plots_on_white(context, server):
         img.element_handle(),
     )
     assert pixel[:3] == [255, 255, 255]
-    page.close()
 
 
 def test_missing_page_shows_the_404_page(context, server):
@@ -159,18 +145,16 @@ def test_missing_page_shows_the_404_page(context, server):
     assert response.status == 404
     assert "找不到這一頁" in page.content()
     assert page.locator("link[rel=stylesheet]").count() > 0
-    page.close()
 
 
 @pytest.mark.parametrize("viewport", [(1280, 720), (390, 844)])
-def test_projector_qr_codes_read_back_as_their_urls(browser, server, site, viewport):
+def test_projector_qr_codes_read_back_as_their_urls(new_page, server, site, viewport):
     """What a phone in the lecture hall sees: the QR code decodes to the section's URL."""
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
 
     width, height = viewport
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    page = ctx.new_page()
+    page = new_page(viewport={"width": width, "height": height})
     anchors = [p.stem for p in sorted((site / "qr").glob("*.html"))]
     assert "sec-3-5-3" in anchors
     for anchor in ["sec-3-1", "sec-3-5-3", anchors[-1]]:
@@ -182,7 +166,6 @@ def test_projector_qr_codes_read_back_as_their_urls(browser, server, site, viewp
         decoded = [result.text for result in zxingcpp.read_barcodes(shot)]
         assert decoded == [page.locator("main a").get_attribute("href")], anchor
         assert decoded[0].endswith(f".html#{anchor}")
-    ctx.close()
 
 
 def test_lecture_links_print_with_their_qr_codes(context, server):
@@ -193,23 +176,18 @@ def test_lecture_links_print_with_their_qr_codes(context, server):
         "svgs => svgs.map(s => s.getBoundingClientRect().width)"
     )
     assert sizes and all(80 <= size <= 140 for size in sizes)
-    page.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)])
-def test_axe_core_finds_no_violation_on_any_page(browser, server, site, scheme, viewport):
-    """axe-core, every rule of any impact, experimental label-in-name included.
-
-    The package index's two pages (simple/) are for pip, not for reading; of the projector
-    views, two stand for all (one template).
-    """
+def test_axe_core_finds_no_violation_on_any_page(new_page, server, site, scheme, viewport):
+    """Every rule of any impact, label-in-name included; not the package index's pages (for
+    pip), and two projector views stand for all (one template)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     width, height = viewport
-    ctx = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-    page = ctx.new_page()
+    page = new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
     paths = [p for p in page_paths(site) if not p.startswith(("simple/", "qr/"))] + [
         "qr/sec-3-1.html",
         "qr/sec-3-5-3.html",
@@ -228,5 +206,4 @@ def test_axe_core_finds_no_violation_on_any_page(browser, server, site, scheme, 
             f"{path}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
             for v in result.response["violations"]
         ]
-    ctx.close()
     assert violations == []

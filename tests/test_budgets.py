@@ -1,14 +1,8 @@
-"""Byte budgets: what a phone downloads on a first visit to each page, asserted per page.
+"""Byte budgets (issue 10): what a phone downloads on a first visit to each page.
 
-Each page is opened in Chromium at phone width from the GitHub-Pages-like server
-(``tools/serve.py``: gzip), with every lazy image loaded too (a reader who scrolls to the end), and
-every request it made is priced at the bytes the server sends for that file (gzipped text,
-images as they are). The figures depend on the site's files only, not on timing, so the
-test is deterministic; ``make lighthouse`` measures the scores, which are not.
-
-Budgets (issue 10): at most 500 KiB for any page; per kind, headroom over today's figures
-so that a regression (an icon script, a render-time math library, an uncompressed plot)
-fails here.
+Each page, scrolled to the end in Chromium at phone width, is priced at the bytes the Pages-like
+server (``tools/serve.py``, gzip) sends for each request: a function of the site's files, not of
+timing. At most 500 KiB a page; per kind, headroom enough that a regression fails here.
 """
 
 import re
@@ -82,20 +76,16 @@ def test_every_image_is_sized_and_lazy(site):
         html = (site / page_path).read_text(encoding="utf-8")
         article = html[html.find("<article") :]
         for tag in re.findall(r"<img\b[^>]*>", article):
-            assert re.search(r'\bwidth="\d+"', tag) and re.search(r'\bheight="\d+"', tag), (
-                page_path,
-                tag[:120],
-            )
-            assert 'loading="lazy"' in tag, (page_path, tag[:120])
+            where = (page_path, tag[:120])
+            assert re.search(r'\bwidth="\d+"', tag) and re.search(r'\bheight="\d+"', tag), where
+            assert 'loading="lazy"' in tag, where
 
 
 def test_every_page_has_what_search_engines_and_browsers_ask_for(site):
-    """Lighthouse's SEO and best-practice checks that a page can fail on its own: a meta
-    description, a title, a language, and an icon (else the browser asks for /favicon.ico
-    outside the site, and logs the 404 as a console error)."""
+    """A meta description, a title and an icon (else the browser asks for /favicon.ico, a 404);
+    the language: test_site.py::test_html_lang_and_heading_order."""
     for page_path in site_pages(site):
         head = (site / page_path).read_text(encoding="utf-8").split("</head>")[0]
         assert re.search(r'<meta name="description" content="[^"]{10,}"', head), page_path
         assert re.search(r"<title>[^<]+</title>", head), page_path
-        assert re.search(r'<html[^>]* lang="zh-TW"', head), page_path
         assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', head), page_path

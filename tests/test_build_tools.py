@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from published import PYPROJECT
 
 from tools import build, layout
 
@@ -21,13 +22,9 @@ def make_dry_run(*arguments: str, env: dict[str, str] | None = None) -> str:
     ).stdout
 
 
-def test_make_installs_ch3lib_and_the_docs_and_test_groups_by_default():
+def test_make_installs_the_docs_and_test_groups_and_with_gpu_1_the_gpu_extra_and_its_check():
     commands = make_dry_run("html")
-    assert '-e "." --group docs --group test' in commands
-    assert "gpu" not in commands
-
-
-def test_make_gpu_1_installs_the_gpu_extra_too_and_asks_the_build_to_check():
+    assert '-e "." --group docs --group test' in commands and "gpu" not in commands
     commands = make_dry_run("html", "GPU=1")
     assert '-e ".[gpu]" --group docs --group test' in commands
     assert "-m tools.build --gpu" in commands
@@ -35,12 +32,9 @@ def test_make_gpu_1_installs_the_gpu_extra_too_and_asks_the_build_to_check():
 
 def test_the_book_s_tooling_is_not_in_ch3lib_s_published_metadata():
     """The wheel readers install by hash changes only when ch3lib does (package_index.py)."""
-    import tomllib
-
-    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert set(project["project"]["optional-dependencies"]) == {"gpu"}
-    assert {"docs", "test"} <= set(project["dependency-groups"])
-    assert isinstance(project["project"]["readme"], dict)  # not README.md, the book's
+    assert set(PYPROJECT["project"]["optional-dependencies"]) == {"gpu"}
+    assert {"docs", "test"} <= set(PYPROJECT["dependency-groups"])
+    assert isinstance(PYPROJECT["project"]["readme"], dict)  # not README.md, the book's
 
 
 @pytest.mark.parametrize(
@@ -69,16 +63,16 @@ def test_inputs_digest_follows_the_settings(monkeypatch):
     assert build.inputs_digest(["-v"]) != before
 
 
+def test_source_date_epoch_prefers_the_environment(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build.source_date_epoch() == 1700000000
+
+
 def test_inputs_cover_sources_library_and_configuration_but_not_caches():
     names = {p.relative_to(layout.ROOT).as_posix() for p in build.input_files()}
     assert {"conf.py", "constraints.txt", "book/3-5-first-steps.md"} <= names
     assert "src/ch3lib/layers.py" in names
     assert not any("__pycache__" in name or name.startswith("_build") for name in names)
-
-
-def test_source_date_epoch_prefers_the_environment(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert build.source_date_epoch() == 1700000000
 
 
 def test_the_execution_cache_follows_the_device_settings(monkeypatch):
@@ -89,24 +83,13 @@ def test_the_execution_cache_follows_the_device_settings(monkeypatch):
     assert build.execution_cache().parent == layout.EXECUTION_CACHE
 
 
-def test_the_interpreter_names_the_python_and_the_platform():
+def test_the_execution_cache_and_the_inputs_follow_the_python_and_the_platform(monkeypatch):
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert build.interpreter().startswith(f"python={version} {sys.platform} ")
-
-
-def test_the_execution_cache_and_the_inputs_follow_the_python_and_the_platform(monkeypatch):
     here, inputs = build.execution_cache(), build.inputs_digest()
     monkeypatch.setattr(build, "interpreter", lambda: "python=3.99 darwin arm64")
     assert build.execution_cache() != here
     assert build.inputs_digest() != inputs  # make html does not say "nothing changed"
-
-
-def test_lighthouse_one_qr_view_skips_every_section_view_but_the_first():
-    from tools.lighthouse import repeated_qr_views
-
-    pages = ["index.html", "qr/index.html", "qr/sec-3-1.html", "qr/sec-3-1-loop.html", "qr/x.html"]
-    assert repeated_qr_views(pages) == ["qr/sec-3-1-loop.html"]
-    assert repeated_qr_views(["index.html", "qr/sec-3-1.html"]) == []
 
 
 def test_stale_execution_caches_are_removed_by_the_build_not_by_conf_py(tmp_path, monkeypatch):

@@ -1,35 +1,48 @@
-"""The book's Sphinx extension (book/_ext/ch3book): its pure parts.
+"""The book's Sphinx extension (book/_ext/ch3book): its pure parts, and one small build."""
 
-The extension as a whole is tested by building: a small project here for the executor's
-settings, the book itself in test_site.py, test_browser.py and test_rebuild.py.
-"""
-
+import ast
 import hashlib
+import io
 import os
 import re
 import shutil
+import sys
+import tarfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from babel.messages.mofile import read_mo
+from docutils import nodes
+from docutils.utils import new_document
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 
-from ch3book import _compat, commonmark, homework, notebooks, package_index, sections
+from ch3book import (
+    _compat,
+    commonmark,
+    exercises,
+    homework,
+    notebooks,
+    package_index,
+    sections,
+    translations,
+)
+from ch3book.cjk_spacing import join_chinese_around_links
 from ch3book.docstring_links import link_sections_in_docstrings, public_alias
+from ch3book.glossary import SECTION, load_glossary, section_link
+from ch3book.search import _text
+from ch3book.stable_outputs import stable_text
+from tools import layout
+
+code, markdown = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+KERNELSPEC = {"name": "python3", "display_name": "Python 3"}
 
 
 def test_published_notebooks_get_stable_ids_and_merged_streams():
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_markdown_cell("# title"),
-            nbformat.v4.new_code_cell(
-                "print(1); print(2)",
-                outputs=[
-                    nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
-                ],
-            ),
-        ]
-    )
+    printed = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("1\n", "2\n")]
+    cells = [markdown("# title"), code("print(1); print(2)", outputs=printed)]
+    notebook = nbformat.v4.new_notebook(cells=cells)
     notebooks.stable(notebook)
     assert [cell.id for cell in notebook.cells] == ["cell-1", "cell-2"]
     assert [o.text for o in notebook.cells[1].outputs] == ["1\n2\n"]
@@ -37,28 +50,22 @@ def test_published_notebooks_get_stable_ids_and_merged_streams():
 
 
 @pytest.mark.parametrize(
-    ("label", "is_section"),
+    ("label", "is_section", "is_page"),
     [
-        ("sec-3-5", True),
-        ("sec-3-5-4", True),
-        ("sec-3-4-device", True),
-        ("sec-3-10", True),
-        ("sec-4-1-2", True),
-        ("sec-12-3", True),
-        ("errata-3-5", False),
-        ("sec-3", False),
-        ("sec-3-x", False),
+        ("sec-3-5", True, True),
+        ("sec-3-10", True, True),
+        ("sec-4-1", True, True),
+        ("sec-12-3", True, True),
+        ("sec-3-5-4", True, False),
+        ("sec-3-4-device", True, False),
+        ("sec-4-1-2", True, False),
+        ("errata-3-5", False, False),
+        ("sec-3", False, False),
+        ("sec-3-x", False, False),
     ],
 )
-def test_section_label_pattern(label, is_section):
+def test_section_and_page_labels_of_any_chapter_and_section_count(label, is_section, is_page):
     assert bool(sections.SECTION_LABEL.match(label)) == is_section
-
-
-@pytest.mark.parametrize(
-    ("label", "is_page"),
-    [("sec-3-5", True), ("sec-3-10", True), ("sec-4-1", True), ("sec-3-5-4", False)],
-)
-def test_page_labels_of_any_chapter_and_section_count(label, is_page):
     assert bool(sections.PAGE_LABEL.match(label)) == is_page
 
 
@@ -98,11 +105,9 @@ def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
     start = "```{solution-start} ex-1\n:class: dropdown\n:label: sol-1\n```"
     notebook = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_markdown_cell(
-                f"```{{exercise}} E\n:label: ex-3-1-1\n\nQ?\n```\n\n{start}"
-            ),
-            nbformat.v4.new_code_cell("answer = 42"),
-            nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\nAfter."),
+            markdown(f"```{{exercise}} E\n:label: ex-3-1-1\n\nQ?\n```\n\n{start}"),
+            code("answer = 42"),
+            markdown("```{solution-end}\n```\n\nAfter."),
         ]
     )
     notebooks.without_solutions(notebook, "https://example.org/3-5.html")
@@ -188,19 +193,13 @@ def test_myst_without_a_commonmark_equivalent_stops_the_build(myst, message):
 
 def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
     notebook = nbformat.v4.new_notebook(
-        metadata={
-            "jupytext": {},
-            "source_map": [1],
-            "kernelspec": {"name": "python3", "display_name": "Python 3"},
-        },
+        metadata={"jupytext": {}, "source_map": [1], "kernelspec": KERNELSPEC},
         cells=[
-            nbformat.v4.new_code_cell(
-                "import ch3lib\nch3lib.setup()", metadata={"tags": ["remove-cell"]}
-            ),
-            nbformat.v4.new_markdown_cell("(sec-1)=\n# 標題"),
-            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["hide-input"]}),
-            nbformat.v4.new_code_cell("glue('x', x)", metadata={"tags": ["remove-cell"]}),
-            nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception", "x"]}),
+            code("import ch3lib\nch3lib.setup()", metadata={"tags": ["remove-cell"]}),
+            markdown("(sec-1)=\n# 標題"),
+            code("x = 1", metadata={"tags": ["hide-input"]}),
+            code("glue('x', x)", metadata={"tags": ["remove-cell"]}),
+            code("1 / 0", metadata={"tags": ["raises-exception", "x"]}),
         ],
     )
     install = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
@@ -218,7 +217,7 @@ def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
     nbformat.validate(reader)
 
 
-def test_install_cell_installs_the_site_wheel_by_hash_and_says_what_to_run_offline():
+def test_install_cell_and_home_page_install_the_site_wheel_by_hash_and_say_what_to_run_offline():
     source = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
     compile(source, "install-cell", "exec")
     assert source.startswith("# 若還沒有安裝本書的函式庫 ch3lib 9.9.9")
@@ -227,6 +226,7 @@ def test_install_cell_installs_the_site_wheel_by_hash_and_says_what_to_run_offli
     assert "index-url" not in source  # no index at all: the one file, by URL and hash
     assert "無法安裝 ch3lib" in source and "環境沒有任何改變" in source
     assert "sha256 不符" in source  # a tampered or outdated file is named as such
+    assert package_index.pip_command(REQUIREMENT) == f'pip install "{REQUIREMENT}"'
 
 
 # -- the site as a package index ----------------------------------------------------------
@@ -243,8 +243,6 @@ def test_library_version_is_read_without_importing(tmp_path):
 
 
 def test_sdist_is_rewritten_without_clock_owner_or_name(tmp_path):
-    import tarfile
-
     first, second = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
     for number, path in enumerate((first, second)):
         source = tmp_path / f"file{number}.txt"
@@ -281,8 +279,6 @@ def test_the_package_cache_must_be_an_absolute_ch3_book_package_folder(cache, tm
 
 
 def test_built_distributions_are_reproducible_and_old_versions_leave_the_cache(tmp_path):
-    from tools import layout
-
     cache = tmp_path / "ch3-book" / "package"
     stale = []
     for number in range(package_index.CACHE_KEEP):
@@ -298,8 +294,6 @@ def test_built_distributions_are_reproducible_and_old_versions_leave_the_cache(t
 
 def test_the_wheel_depends_on_ch3lib_s_files_only_not_on_the_book_s_readme(tmp_path):
     """Its hash is pinned in every published notebook (package_index.requirement)."""
-    from tools import layout
-
     copy = tmp_path / "repo"
     for name in [*package_index.SOURCES, "README.md"]:
         source = layout.ROOT / name
@@ -313,10 +307,6 @@ def test_the_wheel_depends_on_ch3lib_s_files_only_not_on_the_book_s_readme(tmp_p
     assert package_index.sources_digest(copy) == before
     (copy / "LICENSE").write_text("changed\n", encoding="utf-8")
     assert package_index.sources_digest(copy) != before
-
-
-def test_the_home_page_command_quotes_the_requirement():
-    assert package_index.pip_command(REQUIREMENT) == f'pip install "{REQUIREMENT}"'
 
 
 # -- Keras's training log ------------------------------------------------------------------
@@ -333,18 +323,7 @@ def test_the_home_page_command_quotes_the_requirement():
         ("1/1 - 12s - 12s/step\n", "1/1 - …\n"),
         ("Loss at step 3: 0.1000\n", "Loss at step 3: 0.1000\n"),  # not Keras's: kept
         ("took 1s - 35ms/step in my loop\n", "took 1s - 35ms/step in my loop\n"),
-    ],
-)
-def test_only_the_timings_of_keras_epoch_lines_are_elided(printed, published):
-    from ch3book.stable_outputs import stable_text
-
-    assert stable_text(printed) == published
-
-
-@pytest.mark.parametrize(
-    ("printed", "published"),
-    [
-        (
+        (  # install paths in tracebacks
             "File \x1b[32m/work/.venv/lib/python3.11/site-packages/tensorflow/x.py:10\x1b[0m",
             "File \x1b[32m…/tensorflow/x.py:10\x1b[0m",
         ),
@@ -356,9 +335,7 @@ def test_only_the_timings_of_keras_epoch_lines_are_elided(printed, published):
         ("Cell In[5], line 2", "Cell In[5], line 2"),
     ],
 )
-def test_install_paths_in_tracebacks_are_elided(printed, published):
-    from ch3book.stable_outputs import stable_text
-
+def test_keras_epoch_timings_and_install_paths_in_tracebacks_are_elided(printed, published):
     assert stable_text(printed) == published
 
 
@@ -369,23 +346,15 @@ def test_install_paths_in_tracebacks_are_elided(printed, published):
 def test_an_exercise_is_numbered_by_its_label_with_full_width_parentheses(
     label, subtitle, expected
 ):
-    from ch3book import exercises
-
     assert exercises.title(label, subtitle) == expected
 
 
 def test_an_exercise_label_that_gives_no_number_is_a_clear_error():
-    from ch3book import exercises
-
     with pytest.raises(ValueError, match=r"ex-<section>-<number>\)\. Received: 'ex-one'"):
         exercises.title("ex-one")
 
 
 def test_search_snippets_keep_a_chinese_sentence_whole_around_links_and_code():
-    from docutils import nodes
-
-    from ch3book.search import _text
-
     paragraph = nodes.paragraph(
         "",
         "",
@@ -403,9 +372,6 @@ def test_search_snippets_keep_a_chinese_sentence_whole_around_links_and_code():
 
 
 def _linked(before: str, link: str, after: str):
-    from docutils import nodes
-    from docutils.utils import new_document
-
     document = new_document("test")
     paragraph = nodes.paragraph(
         "", "", nodes.Text(before), nodes.reference("", link), nodes.Text(after)
@@ -425,8 +391,6 @@ def _linked(before: str, link: str, after: str):
     ],
 )
 def test_no_space_between_chinese_text_and_a_chinese_link(before, link, after, expected):
-    from ch3book.cjk_spacing import join_chinese_around_links
-
     document, paragraph = _linked(before, link, after)
     join_chinese_around_links(document)
     assert paragraph.astext() == expected
@@ -437,9 +401,8 @@ def test_no_space_between_chinese_text_and_a_chinese_link(before, link, after, e
 
 def _page_with_an_exercise():
     """A page's notebook as MyST-NB executes it: an exercise, its cells, its solution."""
-    code, markdown = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
     return nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        metadata={"kernelspec": KERNELSPEC},
         cells=[
             code("import ch3lib\nch3lib.setup()", metadata={"tags": ["remove-cell"]}),
             markdown("# 標題\n\n課文。"),
@@ -461,12 +424,15 @@ def _page_with_an_exercise():
     )
 
 
-def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
-    page = _page_with_an_exercise()
+def _reader_of(page):
     notebooks.without_solutions(page, "https://example.org/book/3-5.html")
-    reader = notebooks.reader_notebook(
+    return notebooks.reader_notebook(
         page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
     )
+
+
+def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
+    reader = _reader_of(_page_with_an_exercise())
     marks = [cell.metadata.get("ch3book") for cell in reader.cells]
     assert [m for m in marks if m] == [
         {"role": "exercises", "anchor": "sec-3-5-exercises"},
@@ -482,11 +448,7 @@ def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
 
 
 def test_the_homework_notebook_is_the_install_and_set_up_cells_then_the_exercises():
-    page = _page_with_an_exercise()
-    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
-    reader = notebooks.reader_notebook(
-        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
-    )
+    reader = _reader_of(_page_with_an_exercise())
     work = homework.homework_notebook(reader, "3-5 標題", "https://example.org/book/3-5.html#x")
     sources = [cell.source for cell in work.cells]
     assert sources[0] == reader.cells[0].source and sources[1].endswith("ch3lib.setup()")
@@ -502,18 +464,11 @@ def test_the_homework_notebook_is_the_install_and_set_up_cells_then_the_exercise
 
 
 def test_an_exercise_without_its_check_cell_stops_the_build_naming_it():
-    from sphinx.errors import ExtensionError
-
     page = _page_with_an_exercise()
     del page.cells[7:9]  # the check cell and its build-time expectation
-    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
-    reader = notebooks.reader_notebook(
-        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
-    )
-    with pytest.raises(
-        ExtensionError, match=r"3-5: every exercise needs one exercise-answer and one "
-    ):
-        homework.check_exercises(reader, "3-5")
+    message = r"3-5: every exercise needs one exercise-answer and one "
+    with pytest.raises(ExtensionError, match=message):
+        homework.check_exercises(_reader_of(page), "3-5")
 
 
 def test_reference_answers_come_from_each_solution():
@@ -528,18 +483,13 @@ GLOSSARY_ENTRY = '[[term]]\nzh = "張量"\nen = "tensor"\nsection = "{section}"\
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (
-            '[[term]\nzh = "張量"\n',
-            r"glossary\.toml: expected TOML .*line 1",
-        ),
+        ('[[term]\nzh = "張量"\n', r"glossary\.toml: expected TOML .*line 1"),
         ('[[term]]\nzh = "張量"\n', r"entry 1 \(張量\) is missing definition, en, section"),
         (GLOSSARY_ENTRY.format(section="3-5-1"), r"received section = '3-5-1'"),
         (GLOSSARY_ENTRY.format(section="sec-3-5") * 2, r"the term '張量' appears twice"),
     ],
 )
 def test_a_malformed_glossary_is_named_with_what_was_expected(tmp_path, text, message):
-    from ch3book.glossary import load_glossary
-
     path = tmp_path / "glossary.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
@@ -557,28 +507,17 @@ def test_a_malformed_glossary_is_named_with_what_was_expected(tmp_path, text, me
     ],
 )
 def test_glossary_section_links_in_any_chapter(label, link):
-    from ch3book.glossary import SECTION, section_link
-
     assert SECTION.fullmatch(label)
     assert section_link(label) == link
 
 
 def test_glossary_section_link_refuses_what_is_not_a_section_label():
-    from ch3book.glossary import section_link
-
     with pytest.raises(ValueError, match="received 'ex-3-5-1'"):
         section_link("ex-3-5-1")
 
 
 def test_a_second_page_label_and_a_page_missing_from_the_contents_are_named(tmp_path):
-    """A small book: page 9-1 labels a part `sec-9-10` (a page label), page 9-2 has no line
-    in the home page's contents list. Both are warnings that say what to write."""
-    import io
-
-    from sphinx.application import Sphinx
-
-    from tools import layout
-
+    """Page 9-1 labels a part `sec-9-10`; page 9-2 is not in the home page's contents."""
     src = tmp_path / "src"
     src.mkdir()
     conf = f"import sys\nsys.path.insert(0, {str(layout.EXTENSIONS)!r})\n"
@@ -659,14 +598,8 @@ OWN_MODULES = {"_compat", "_theme", "layout", "self", "cls"}
 
 
 def internals_used(source: str) -> list[str]:
-    """Each use, in ``source``, of another project's private name or internal module.
-
-    Every import of a third-party package counts (``sys.stdlib_module_names`` tells which
-    are not): it must be a whole package of ``PLAIN_PACKAGES`` or a module of
-    ``PUBLIC_MODULES``.
-    """
-    import ast
-    import sys
+    """Each use of another project's private name or internal module: a third-party import
+    must be of a ``PLAIN_PACKAGES`` package or a ``PUBLIC_MODULES`` module."""
 
     def foreign(module: str) -> bool:
         top = module.split(".")[0]
@@ -697,10 +630,7 @@ def internals_used(source: str) -> list[str]:
 
 
 def test_only_the_adapters_use_other_projects_internals():
-    """Another package's private names, internal modules and the environment's internal
-    attributes appear in _compat.py and _theme.py only, each there with its reason."""
-    from tools import layout
-
+    """Other packages' private names and internals appear in _compat.py and _theme.py only."""
     modules = [
         *(p for p in (layout.EXTENSIONS / "ch3book").glob("*.py") if p.name not in ADAPTERS),
         *(layout.ROOT / "tools").glob("*.py"),
@@ -714,44 +644,32 @@ def test_only_the_adapters_use_other_projects_internals():
     assert uses == {}
 
 
+#: One line of source per row, with the uses the internals check must find on it.
+KINDS_OF_USE = [
+    ("from myst_nb.core.read import create_nb_reader", ["import from myst_nb.core.read"]),
+    ("from sphinx.util import _private", ["import _private from sphinx.util"]),
+    ("import sphinx.environment", ["import from sphinx.environment"]),
+    ("name = app.env.images[path]", [".images"]),
+    ("config = env.mystnb_config", [".mystnb_config"]),
+    ("alive = km._async_is_alive", ["._async_is_alive"]),
+    ("from sphinx_exercise.nodes import exercise_node", ["import from sphinx_exercise.nodes"]),
+    ("from sphinx_autobuild.server import RebuildServer", ["import from sphinx_autobuild.server"]),
+    ("labels = env.domaindata['std']", [".domaindata"]),
+    ("numbers = env.toc_fignumbers, env.tocs", [".toc_fignumbers", ".tocs"]),
+    ("from sphinx.util import logging", []),
+    ("import json, docutils.nodes", []),
+    ("self._own = 1", []),
+]
+
+
 def test_the_internals_check_finds_each_kind_of_use():
-    source = (
-        "from myst_nb.core.read import create_nb_reader\n"
-        "from sphinx.util import _private\n"
-        "import sphinx.environment\n"
-        "name = app.env.images[path]\n"
-        "config = env.mystnb_config\n"
-        "alive = km._async_is_alive\n"
-        "from sphinx_exercise.nodes import exercise_node\n"
-        "from sphinx_autobuild.server import RebuildServer\n"
-        "labels = env.domaindata['std']\n"
-        "numbers = env.toc_fignumbers, env.tocs\n"
-        "from sphinx.util import logging\n"
-        "import json, docutils.nodes\n"
-        "self._own = 1\n"
-    )
-    assert internals_used(source) == [
-        "line 1: import from myst_nb.core.read",
-        "line 2: import _private from sphinx.util",
-        "line 3: import from sphinx.environment",
-        "line 4: .images",
-        "line 5: .mystnb_config",
-        "line 6: ._async_is_alive",
-        "line 7: import from sphinx_exercise.nodes",
-        "line 8: import from sphinx_autobuild.server",
-        "line 9: .domaindata",
-        "line 10: .toc_fignumbers",
-        "line 10: .tocs",
-    ]
+    source = "".join(f"{line}\n" for line, _ in KINDS_OF_USE)
+    expected = [f"line {n}: {use}" for n, (_, uses) in enumerate(KINDS_OF_USE, 1) for use in uses]
+    assert internals_used(source) == expected
 
 
 def test_no_module_replaces_another_project_s_function():
-    """No assignment to an attribute of an imported module or of a class (a monkeypatch),
-    in the extension, the tools or the tests."""
-    import ast
-
-    from tools import layout
-
+    """No monkeypatch of an imported module or class in the extension, tools or tests."""
     files = [*layout.EXTENSIONS.rglob("*.py"), *(layout.ROOT / "tools").glob("*.py")]
     files += [*(layout.ROOT / "tests").glob("*.py"), layout.ROOT / "conf.py"]
     patched = []
@@ -784,10 +702,6 @@ def test_no_module_replaces_another_project_s_function():
 
 def test_the_committed_catalogs_are_compiled_from_their_po_files():
     """Set-up writes nothing: the committed .mo files hold the .po files' messages."""
-    from babel.messages.mofile import read_mo
-
-    from ch3book import translations
-
     for domain, messages in translations.CATALOGS.items():
         committed = translations.catalog_path(domain)
         with committed.open("rb") as mo:

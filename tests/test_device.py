@@ -21,35 +21,23 @@ class Recorder:
         self.hidden += 1
 
 
-def test_no_gpu_means_cpu():
-    assert device.select_device(force_cpu=False, gpus=[]) == "CPU"
-
-
-def test_simulated_gpus_get_memory_growth():
-    rec = Recorder()
-    kind = device.select_device(
-        force_cpu=False, gpus=["gpu:0", "gpu:1"], set_memory_growth=rec.grow, hide_gpus=rec.hide
-    )
-    assert kind == "GPU"
-    assert rec.grown == [("gpu:0", True), ("gpu:1", True)]
-    assert rec.hidden == 0
-
-
-def test_force_cpu_hides_simulated_gpus():
-    rec = Recorder()
-    kind = device.select_device(
-        force_cpu=True, gpus=["gpu:0"], set_memory_growth=rec.grow, hide_gpus=rec.hide
-    )
-    assert (kind, rec.grown, rec.hidden) == ("CPU", [], 1)
-
-
-def test_force_cpu_read_from_environment(monkeypatch):
-    rec = Recorder()
+@pytest.mark.parametrize(
+    ("force_cpu", "gpus", "kind", "grown", "hidden"),
+    [
+        (False, [], "CPU", [], 0),
+        (False, ["gpu:0", "gpu:1"], "GPU", [("gpu:0", True), ("gpu:1", True)], 0),
+        (True, ["gpu:0"], "CPU", [], 1),
+        (None, ["gpu:0"], "CPU", [], 1),  # read from the environment: CH3LIB_FORCE_CPU=1
+    ],
+)
+def test_simulated_gpus_get_memory_growth_unless_cpu_is_forced(
+    monkeypatch, force_cpu, gpus, kind, grown, hidden
+):
     monkeypatch.setenv(device.FORCE_CPU_ENV, "1")
-    assert (
-        device.select_device(gpus=["gpu:0"], set_memory_growth=rec.grow, hide_gpus=rec.hide)
-        == "CPU"
-    )
+    rec = Recorder()
+    hooks = {"set_memory_growth": rec.grow, "hide_gpus": rec.hide}
+    assert device.select_device(force_cpu=force_cpu, gpus=gpus, **hooks) == kind
+    assert (rec.grown, rec.hidden) == (grown, hidden)
 
 
 def test_late_gpu_configuration_error_explains_what_to_do():
@@ -63,14 +51,13 @@ def test_force_cpu_must_be_bool():
         device.select_device(force_cpu="yes", gpus=[])
 
 
-@pytest.mark.parametrize("value", ["1", "TRUE", " yes ", "on"])
-def test_force_cpu_true_spellings(value):
-    assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is True
-
-
-@pytest.mark.parametrize("value", ["", "0", "False", "no", "off"])
-def test_force_cpu_false_spellings(value):
-    assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is False
+@pytest.mark.parametrize(
+    ("value", "requested"),
+    [(v, True) for v in ("1", "TRUE", " yes ", "on")]
+    + [(v, False) for v in ("", "0", "False", "no", "off")],
+)
+def test_force_cpu_true_and_false_spellings(value, requested):
+    assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is requested
 
 
 def test_force_cpu_typo_is_an_error():

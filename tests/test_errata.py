@@ -1,37 +1,25 @@
-"""The errata quotes the pages exactly (``make test-site``).
-
-Each correction quotes, between 「」, the sentence the book now has, so that a reader of
-the notes can find it with the browser's search. When a page is edited, its quotes must
-follow: this test finds every 「…」 of a **更正** line on the page the item links to.
-"""
+"""The errata quotes the pages exactly (``make test-site``): every 「…」 of a **更正** line is
+on the page its item links to, so a reader of the notes finds it with the browser's search."""
 
 import re
 
 import pytest
-from bs4 import BeautifulSoup
+from conftest import soup, squeeze
 
 pytestmark = pytest.mark.site
 
 
 def page_text(site, page: str) -> str:
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-    for removed in soup.select("a.headerlink, script, style"):
+    doc = soup(site / page)
+    for removed in doc.select("a.headerlink, script, style"):
         removed.decompose()
-    return " ".join(soup.find("article").get_text(" ").split())
-
-
-def squeeze(text: str) -> str:
-    """Whitespace does not count: the page may break a quote around a link or code."""
-    return re.sub(r"\s+", "", text)
+    return squeeze(doc.find("article").get_text())
 
 
 def corrections(site) -> list[tuple[str, str]]:
     """``(page, quote)`` for every 「…」 of every 更正 line, with the page its item links to."""
-    soup = BeautifulSoup(
-        (site / "appendix" / "errata.html").read_text(encoding="utf-8"), "html.parser"
-    )
     found = []
-    for item in soup.select("article section > ul > li"):
+    for item in soup(site / "appendix" / "errata.html").select("article section > ul > li"):
         link = item.find("a", href=True)
         page = link["href"].split("#")[0].removeprefix("../") if link else ""
         for line in item.select("li"):
@@ -41,16 +29,14 @@ def corrections(site) -> list[tuple[str, str]]:
     return found
 
 
-def test_the_errata_has_corrections_to_check(site):
-    assert len(corrections(site)) >= 60
-
-
 def test_every_quoted_correction_is_on_its_page(site):
+    found = corrections(site)
+    assert len(found) >= 60  # the errata has corrections to check
     texts: dict[str, str] = {}
     missing = []
-    for page, quote in corrections(site):
+    for page, quote in found:
         if page not in texts:
-            texts[page] = squeeze(page_text(site, page))
+            texts[page] = page_text(site, page)
         if squeeze(quote) not in texts[page]:
             missing.append(f"{page}: 「{quote}」")
     assert missing == []

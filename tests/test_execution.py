@@ -1,10 +1,5 @@
-"""tools/execute.py executes what MyST-NB would, where MyST-NB then finds it (real kernels).
-
-A small project's pages are executed by ``tools.execute`` into a jupyter-cache, then built
-by Sphinx with MyST-NB in cache mode: MyST-NB must execute nothing. Failures (a cell that
-raises, a kernel that dies, a cell past its timeout, an output too long) are named with
-their page and cell, and stored nowhere.
-"""
+"""tools/execute.py fills the jupyter-cache MyST-NB then builds from, executing nothing (real
+kernels); a failure is named with its page and cell, and stored nowhere."""
 
 import io
 import time

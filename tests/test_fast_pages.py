@@ -1,8 +1,4 @@
-"""The pure parts of what makes pages fast and printable (issue 10), with their errors.
-
-The site tests check the built book (tests/test_budgets.py, tests/test_pdf.py); these check
-the functions behind it on small inputs, including what they do with bad ones.
-"""
+"""The pure parts of what makes pages fast and printable (issue 10), on small and bad inputs."""
 
 import pytest
 
@@ -38,8 +34,7 @@ def test_icon_code_points_come_from_classes_used_and_the_theme_css(tmp_path):
 
 
 def test_icons_the_theme_no_longer_draws_are_named(tmp_path):
-    """The theme's real stylesheet, with its icon rules written another way: every solid
-    icon of the page is named (the build warns, and so fails)."""
+    """The theme's stylesheet with its icon rules rewritten: every solid icon is named."""
     css = _theme.installed(_theme.STYLESHEET).read_text(encoding="utf-8")
     styles = tmp_path / "_static" / "styles"
     styles.mkdir(parents=True)

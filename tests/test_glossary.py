@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from published import published_urls
+from published import section_pages
 
 from ch3book.glossary import load_glossary, slug
 from tools import layout
@@ -16,8 +16,7 @@ TERM_ROLE = re.compile(r"\{term\}`(?:[^`<]*<)?([^`>]+)>?`")
 
 
 def prose(path) -> str:
-    """A page's text without code (fenced, indented, inline) and without the errata's
-    quotations of the original notes (which keep the notes' own words on purpose)."""
+    """A page's text without code, nor the errata's quotations of the notes' own words."""
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"^```\{code-cell\}.*?^```", "", text, flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"``[^`]+``|`[^`]+`", "", text)
@@ -28,15 +27,6 @@ def prose(path) -> str:
     )
 
 
-def page_of(label: str) -> str:
-    """The source page that publishes a section label (from the published URLs)."""
-    for url in published_urls():
-        page, _, anchor = url.partition("#")
-        if anchor == label:
-            return page.removesuffix(".html") + ".md"
-    raise LookupError(label)
-
-
 def test_the_glossary_has_every_term_the_book_teaches():
     assert len(ENTRIES) >= 60
     assert {"張量", "梯度", "層", "損失函數", "驗證資料", "推論"} <= {e["zh"] for e in ENTRIES}
@@ -44,7 +34,8 @@ def test_the_glossary_has_every_term_the_book_teaches():
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: slug(e["en"]))
 def test_each_term_is_linked_where_it_is_introduced(entry):
-    page = layout.BOOK / page_of(entry["section"])
+    html = next(page for page, labels in section_pages().items() if entry["section"] in labels)
+    page = layout.BOOK / html.replace(".html", ".md")
     linked = set(TERM_ROLE.findall(page.read_text(encoding="utf-8")))
     assert linked & {entry["zh"], entry["en"]}, f"{page.name} does not link {entry['zh']}"
 

@@ -4,12 +4,9 @@ import tensorflow as tf
 from ch3lib import falling_object, gradient, second_derivative
 
 
-def test_gradient_of_square_at_three_on_a_variable():
-    assert float(gradient(tf.square, tf.Variable(3.0))) == 6.0
-
-
-def test_gradient_of_square_at_three_on_a_watched_constant():
-    assert float(gradient(tf.square, tf.constant(3.0))) == 6.0
+@pytest.mark.parametrize("x", [tf.Variable(3.0), tf.constant(3.0)], ids=["variable", "constant"])
+def test_gradient_of_square_at_three_on_a_variable_or_a_watched_constant(x):
+    assert float(gradient(tf.square, x)) == 6.0
 
 
 def test_gradient_accepts_python_floats_and_keeps_shape():
@@ -39,13 +36,10 @@ def test_fn_must_be_callable():
         second_derivative(None, 1.0)
 
 
-def test_second_derivative_is_not_the_square_of_the_gradient():
+def test_second_derivative_is_not_the_square_of_the_gradient_and_rejects_integers():
     # d/dx x^3 = 3x^2 = 12 at 2; its square would be 144, the second derivative is 6x = 12.
     assert float(second_derivative(lambda t: t**3, 2.0)) == pytest.approx(12.0)
     assert float(second_derivative(lambda t: t**3, 1.0)) == pytest.approx(6.0)
-
-
-def test_second_derivative_rejects_integers():
     with pytest.raises(TypeError, match="dtype=int32"):
         second_derivative(tf.square, 2)
 

@@ -1,15 +1,11 @@
-"""The pins are one per package on each supported machine (tools/lock.py), offline.
-
-Whether each pin has a wheel on each machine needs PyPI: ``python -m tools.lock --check``
-(``make lock`` and CI run it).
-"""
-
-import tomllib
+"""The pins are one per package on each supported machine (tools/lock.py), offline; whether each
+has a wheel there needs PyPI: ``python -m tools.lock --check``."""
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
+from published import PYPROJECT
 
-from tools import layout, lock
+from tools import lock
 
 #: Each machine as PEP 508 markers see it (the oldest release of each Python, and the GPU
 #: extra where it installs).
@@ -36,11 +32,10 @@ def pins() -> list[Requirement]:
 
 
 def test_the_supported_machines_are_pyproject_s():
-    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["requires-python"] == ">=3.11,<3.14"
+    assert PYPROJECT["project"]["requires-python"] == ">=3.11,<3.14"
     assert sorted({python for python, _ in lock.MACHINES}) == ["3.11", "3.12", "3.13"]
-    environments = project["tool"]["uv"]["required-environments"]
-    assert environments == project["tool"]["uv"]["environments"]
+    environments = PYPROJECT["tool"]["uv"]["required-environments"]
+    assert environments == PYPROJECT["tool"]["uv"]["environments"]
     for name, environment in ENVIRONMENTS.items():
         assert any(Marker(e).evaluate(environment) for e in environments), name
 

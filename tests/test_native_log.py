@@ -7,7 +7,7 @@ from ch3lib._native_log import drop_info_lines, quiet_native_info_logs
 BANNER = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 
 
-def test_info_records_and_their_continuations_are_dropped():
+def test_info_records_and_their_continuations_are_dropped_and_plain_text_passes_through():
     text = (
         f"{BANNER}\n"
         "I0000 00:00:1.0 1 cpu_feature_guard.cc:227] This TensorFlow binary is optimized\n"
@@ -21,9 +21,6 @@ def test_info_records_and_their_continuations_are_dropped():
         "and its second line\n"
         "E0000 00:00:1.0 1 other.cc:2] an error\n"
     )
-
-
-def test_plain_text_passes_through():
     assert drop_info_lines("Traceback (most recent call last):\n  boom\n") == (
         "Traceback (most recent call last):\n  boom\n"
     )

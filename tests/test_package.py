@@ -1,6 +1,8 @@
 import re
 from pathlib import Path
 
+from published import PYPROJECT
+
 import ch3lib
 from ch3book.sections import SECTION_NUMBER
 
@@ -42,23 +44,17 @@ def test_py_typed_marker_ships():
     assert (ROOT / "src" / "ch3lib" / "py.typed").exists()
 
 
-def _pyproject():
-    import tomllib
-
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-
-
 def test_version_is_written_in_one_place():
-    project = _pyproject()["project"]
+    project = PYPROJECT["project"]
     assert "version" not in project and "version" in project["dynamic"]
-    dynamic = _pyproject()["tool"]["setuptools"]["dynamic"]["version"]
+    dynamic = PYPROJECT["tool"]["setuptools"]["dynamic"]["version"]
     assert dynamic == {"attr": "ch3lib.__version__"}
     assert re.fullmatch(r"\d+\.\d+\.\d+", ch3lib.__version__)
 
 
 def test_lowest_supported_versions_are_the_ones_make_test_oldest_installs():
     lower_bounds = {}
-    for requirement in _pyproject()["project"]["dependencies"]:
+    for requirement in PYPROJECT["project"]["dependencies"]:
         name, bound = re.fullmatch(r"([\w-]+)>=(\d+\.\d+\.\d+)", requirement).groups()
         lower_bounds[name] = bound
     lines = (ROOT / "constraints-oldest.txt").read_text(encoding="utf-8").splitlines()

@@ -1,8 +1,5 @@
-"""The book's PDF (``make pdf``) as a PDF tool sees it, and the browser's print of any page.
-
-pdftotext and pdffonts (poppler-utils) read the published ``ch3-book.pdf``; pypdf reads
-its bookmarks, links and pages. `make test-site` makes the PDF first.
-"""
+"""The book's PDF (``make pdf``) as poppler-utils and pypdf read it, and the browser's print of
+any page. `make test-site` makes the PDF first."""
 
 import re
 import shutil
@@ -10,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from conftest import soup, squeeze
 from published import glued_pages, section_pages
 
 from tools import layout
@@ -19,8 +16,6 @@ from tools.pdf import print_book
 from tools.published_urls import anchors, reading_order
 
 pytestmark = pytest.mark.site
-
-POPPLER = "apt-get install -y poppler-utils"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +34,7 @@ def reader(pdf):
 
 def poppler(tool: str, *args: str) -> str:
     if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is missing: {POPPLER}")
+        pytest.fail(f"{tool} is missing: apt-get install -y poppler-utils")
     return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout
 
 
@@ -48,15 +43,11 @@ def pdf_text(pdf) -> str:
     return poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")
 
 
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def section_titles(site) -> list[str]:
     """The title of every published section and subsection, in the book's order."""
     titles, listed = [], section_pages()
     for page in [page for page in reading_order(site) if page in listed]:
-        doc = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        doc = soup(site / page)
         for anchor in [a for a in anchors(site, page) if a in listed[page]]:
             heading = doc.find(id=anchor).find(re.compile("^h[1-6]$"))
             for link in heading.select("a.headerlink"):
@@ -89,13 +80,11 @@ def test_a_bookmark_per_section_and_subsection_in_order(reader, site, pdf_text):
         assert squeeze(title) in squeeze(page_texts[page]), f"{title!r} is not on its page"
 
 
-def test_every_section_heading_and_glued_number_is_in_the_text(site, pdf_text):
+def test_every_glued_number_is_in_the_text(site, pdf_text):
     text = squeeze(pdf_text)
-    for title in section_titles(site):
-        assert squeeze(title) in text, title
     quoted = 0
     for page in (f"{name}.html" for name in glued_pages()):
-        doc = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        doc = soup(site / page)
         for span in doc.select("span.pasted-text"):
             paragraph = squeeze(span.find_parent(["p", "li", "td"]).get_text())
             value = squeeze(span.get_text())
@@ -161,9 +150,8 @@ def test_the_same_site_prints_the_same_bytes(pdf, site, tmp_path, browser):
 
 
 @pytest.mark.browser
-def test_printing_any_page_shows_the_article_only_with_code_wrapped(browser, server, site):
-    context = browser.new_context(viewport={"width": 720, "height": 1000})
-    page = context.new_page()
+def test_printing_any_page_shows_the_article_only_with_code_wrapped(new_page, server, site):
+    page = new_page(viewport={"width": 720, "height": 1000})
     page.emulate_media(media="print")
     problems = {}
     for path in site_pages(site):
@@ -188,14 +176,12 @@ def test_printing_any_page_shows_the_article_only_with_code_wrapped(browser, ser
         )
         if found["chrome"] or found["wide"] or not found["title"]:
             problems[path] = found
-    context.close()
     assert problems == {}
 
 
 @pytest.mark.browser
-def test_the_download_menu_and_the_home_page_offer_the_pdf(browser, server, pdf):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
+def test_the_download_menu_and_the_home_page_offer_the_pdf(new_page, server, pdf):
+    page = new_page(viewport={"width": 390, "height": 844})
     page.goto(server + "appendix/glossary.html")
     menu = page.locator(".dropdown-download-buttons")
     menu.locator("button.dropdown-toggle").click()
@@ -210,4 +196,3 @@ def test_the_download_menu_and_the_home_page_offer_the_pdf(browser, server, pdf)
     page.goto(server + "index.html#index-print")
     link = page.locator("#index-print").locator("xpath=..").get_by_role("link", name="ch3-book.pdf")
     assert link.get_attribute("href") == layout.PDF_NAME
-    context.close()

@@ -35,15 +35,11 @@ def test_predictions_with_decision_line_draws_it_in_red():
 
 
 def test_losses_and_history_figures():
-    assert fig_lines(plot_losses([0.3, 0.2, 0.1])) == 1
+    assert len(plot_losses([0.3, 0.2, 0.1]).axes[0].lines) == 1
     fig = plot_history({"loss": [0.4, 0.2], "val_loss": [0.5, 0.3]})
-    assert fig_lines(fig) == 2
+    assert len(fig.axes[0].lines) == 2
     assert fig.axes[0].lines[0].get_color() == CLASS_COLORS[0]
     assert _is_ascii(fig)
-
-
-def fig_lines(fig):
-    return len(fig.axes[0].lines)
 
 
 def test_shape_errors_say_what_was_received():

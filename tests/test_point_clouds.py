@@ -29,22 +29,18 @@ def test_same_seed_gives_identical_arrays_and_other_seed_differs():
 
 
 @pytest.mark.parametrize(
-    ("n", "error", "message"),
+    ("n", "seed", "error", "message"),
     [
-        (0, ValueError, "Received: num_samples_per_class=0"),
-        (-3, ValueError, "Received: num_samples_per_class=-3"),
-        (2.0, TypeError, "Received: num_samples_per_class=2.0"),
-        (True, TypeError, "expected a positive integer"),
+        (0, None, ValueError, "Received: num_samples_per_class=0"),
+        (-3, None, ValueError, "Received: num_samples_per_class=-3"),
+        (2.0, None, TypeError, "Received: num_samples_per_class=2.0"),
+        (True, None, TypeError, "expected a positive integer"),
+        (3, -1, ValueError, "Received: seed=-1"),
     ],
 )
-def test_bad_counts_are_rejected(n, error, message):
+def test_bad_counts_and_seeds_are_rejected(n, seed, error, message):
     with pytest.raises(error, match=message):
-        make_point_clouds(n)
-
-
-def test_negative_seed_is_rejected():
-    with pytest.raises(ValueError, match="Received: seed=-1"):
-        make_point_clouds(3, seed=-1)
+        make_point_clouds(n, seed=seed)
 
 
 @settings(max_examples=40, deadline=None)

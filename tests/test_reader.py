@@ -1,19 +1,12 @@
 """A reader's own Python runs every page's notebook (``make test-reader``; minutes).
 
-As a student would: the book is built for a local address and served there, like GitHub
-Pages (under a path prefix); a fresh virtual environment outside the repository has only
-a Jupyter kernel (no ch3lib, no TensorFlow, the repository on no path); each page's
-downloadable notebook runs top to bottom in an empty folder. The first cell must install
-ch3lib from the served site (its dependencies from the package registry, at the build's
-pinned versions through ``PIP_CONSTRAINT``, so that the numbers can be compared), and
-every cell's text output must be the one the site shows. Before that, with the network
-unreachable, the first cell must fail with its Chinese message and install nothing.
-
-The first cell must also be safe to run (``ch3book/package_index.py`` explains the
-command): a hostile package index, taken by pip for PyPI, offers impostor ``ch3lib`` files
-that pip ranks above the site's; the first cell must still install the site's wheel, byte
-for byte, while the command the book used to print (``--extra-index-url``) installs the
-impostor, which shows that the test can fail. A tampered wheel on the site must be refused.
+The book is built for a local address and served under a path prefix, as on GitHub Pages. A
+fresh virtual environment with only a Jupyter kernel runs each downloadable notebook in an empty
+folder: the first cell installs ch3lib from the site (its dependencies at the build's pins,
+``PIP_CONSTRAINT``) and every text output is the site's. Offline, the first cell fails in Chinese
+and installs nothing; against a hostile index taken for PyPI it still installs the site's wheel
+byte for byte (the book's old ``--extra-index-url`` command takes the impostor); a tampered wheel
+on the site is refused.
 """
 
 import base64
@@ -27,14 +20,16 @@ import subprocess
 import sys
 import tarfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from published import notebook_pages
+from published import PYPROJECT, cell_role, notebook_pages
 
+from ch3book.homework import reference_answers
+from ch3book.package_index import library_version, write_index
+from ch3book.stable_outputs import stable_text
 from tools import layout
 from tools.rebuild_check import free_port, make_html, make_workspace, site
 from tools.run_notebooks import run
@@ -62,10 +57,8 @@ def served_book(tmp_path_factory):
 def reader_python(tmp_path_factory):
     """A fresh virtual environment with only ipykernel, registered as a Jupyter kernel."""
     root = tmp_path_factory.mktemp("reader-python")
-    venv = root / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+    python = _venv(root / "venv")
+    pip = _pip(python)
     subprocess.run([*pip, "install", "--quiet", "ipykernel"], check=True)
     jupyter = root / "jupyter"
     subprocess.run(
@@ -73,17 +66,29 @@ def reader_python(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    environ = {
-        "JUPYTER_PATH": str(jupyter / "share" / "jupyter"),
-        "PIP_CONSTRAINT": str(layout.ROOT / "constraints.txt"),  # the build's versions
-    }
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in environ.items():
-            patch.setenv(name, value)
+        patch.setenv("JUPYTER_PATH", str(jupyter / "share" / "jupyter"))
+        patch.setenv("PIP_CONSTRAINT", str(layout.ROOT / "constraints.txt"))  # the build's pins
         # A reader's Jupyter draws plt.show() inline: not the tests' MPLBACKEND=Agg (conftest).
         for name in ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND"):
             patch.delenv(name, raising=False)
         yield python, pip
+
+
+def _venv(folder: Path) -> Path:
+    subprocess.run([sys._base_executable, "-m", "venv", str(folder)], check=True)
+    return folder / "bin" / "python"
+
+
+def _pip(python: Path) -> list[str]:
+    return [str(python), "-m", "pip", "--disable-pip-version-check"]
+
+
+def _python(python: Path, code: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
+    """Run ``code`` in ``python``, as a reader's notebook cell would, with its output."""
+    return subprocess.run(
+        [str(python), "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
 
 
 def _installed(pip, env=None) -> str:
@@ -93,11 +98,7 @@ def _installed(pip, env=None) -> str:
 
 
 def _texts(cell) -> list[str]:
-    """A code cell's text outputs: printed text (a stream's pieces joined, as the site's
-    notebooks are merged, and what depends on the run elided, as the site does), results,
-    errors (not images or HTML)."""
-    from ch3book.stable_outputs import stable_text
-
+    """A code cell's text outputs, merged and elided as the site's are (no images or HTML)."""
     texts, previous = [], None
     for output in cell.get("outputs", []):
         if output.output_type == "stream" and previous == output.name:
@@ -121,9 +122,7 @@ def test_without_network_the_install_cell_says_what_to_run_and_installs_nothing(
     install = notebook.cells[0].source.replace(base, "http://127.0.0.1:9/ch3-book/")
     before = _installed(pip)
     offline = {**os.environ, "PIP_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_RETRIES": "0"}
-    result = subprocess.run(
-        [str(python), "-c", install], cwd=tmp_path, env=offline, capture_output=True, text=True
-    )
+    result = _python(python, install, tmp_path, offline)
     assert result.returncode != 0
     assert "RuntimeError: 無法安裝 ch3lib：連不上本書網站或套件庫" in result.stderr
     assert "環境沒有任何改變" in result.stderr
@@ -138,16 +137,12 @@ PAGES = notebook_pages()
 EXERCISE_ROLES = {"given", "answer", "check"}
 
 
-def _role(cell) -> str | None:
-    return cell.metadata.get("ch3book", {}).get("role")
-
-
 def _reports(notebook) -> dict[str, str]:
     """Each exercise's label → what its check cell printed."""
     return {
         cell.metadata.ch3book.exercise: "".join(_texts(cell))
         for cell in notebook.cells
-        if _role(cell) == "check"
+        if cell_role(cell) == "check"
     }
 
 
@@ -159,9 +154,7 @@ def test_every_notebook_runs_in_a_fresh_python_with_the_site_outputs(
     _, pip = reader_python
     assert "ch3lib" not in _installed(pip) and "tensorflow" not in _installed(pip)
     names = sorted(path.name for path in (built / "_sources").glob("*.ipynb"))
-    assert names == sorted(
-        [f"{page}.ipynb" for page in PAGES] + [f"{page}.homework.ipynb" for page in PAGES]
-    )
+    assert names == sorted(f"{page}{kind}.ipynb" for page in PAGES for kind in ("", ".homework"))
     differences, unanswered, seconds = [], {}, {}
     for name in names:
         published = nbformat.read(built / "_sources" / name, as_version=4)
@@ -171,7 +164,7 @@ def test_every_notebook_runs_in_a_fresh_python_with_the_site_outputs(
         executed = run(built / "_sources" / name, folder, kernel_name=KERNEL)
         seconds[name] = round(time.perf_counter() - start, 1)
         for index, (before, after) in enumerate(zip(published.cells, executed.cells, strict=True)):
-            if index == 0 or before.cell_type != "code" or _role(before) in EXERCISE_ROLES:
+            if index == 0 or before.cell_type != "code" or cell_role(before) in EXERCISE_ROLES:
                 continue  # the install cell; the exercises' cells have no published output
             if _texts(before) != _texts(after):
                 differences.append((name, index, _texts(before), _texts(after)))
@@ -192,8 +185,6 @@ def test_with_the_reference_answers_every_check_says_all_right(
     served_book, reader_python, tmp_path
 ):
     """Each page's notebook and its homework, the answers pasted in: 全部正確 everywhere."""
-    from ch3book.homework import reference_answers
-
     _, built = served_book
     passed, seconds = {}, {}
     for page in PAGES:
@@ -203,7 +194,7 @@ def test_with_the_reference_answers_every_check_says_all_right(
         references = reference_answers(executed_page)
         for name in (f"{page}.ipynb", f"{page}.homework.ipynb"):
             notebook = nbformat.read(built / "_sources" / name, as_version=4)
-            answers = [cell for cell in notebook.cells if _role(cell) == "answer"]
+            answers = [cell for cell in notebook.cells if cell_role(cell) == "answer"]
             assert sorted(cell.metadata.ch3book.exercise for cell in answers) == sorted(references)
             for cell in answers:
                 cell.source = references[cell.metadata.ch3book.exercise]
@@ -224,15 +215,8 @@ def test_with_the_reference_answers_every_check_says_all_right(
 
 def test_ch3lib_also_installs_from_the_git_repository(tmp_path):
     """``pip install "ch3lib @ git+https://github.com/<owner>/<repo>"``, here from this clone."""
-    from ch3book.package_index import library_version
-
-    subprocess.run(
-        [
-            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"),
-            *("-w", str(tmp_path), f"ch3lib @ git+file://{layout.ROOT}"),
-        ],
-        check=True,
-    )
+    wheel = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path)]
+    subprocess.run([*wheel, f"ch3lib @ git+file://{layout.ROOT}"], check=True)
     wheels = [path.name for path in tmp_path.glob("*.whl")]
     assert wheels == [f"ch3lib-{library_version(layout.ROOT)}-py3-none-any.whl"]
 
@@ -241,8 +225,7 @@ def test_ch3lib_also_installs_from_the_git_repository(tmp_path):
 
 
 def _isolated(**settings: str) -> dict[str, str]:
-    """The environment of a reader's pip that reads no configuration file of this machine
-    (its extra indexes and local wheels), with ``settings`` added."""
+    """A reader's pip environment, reading none of this machine's pip configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     return {**env, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **settings}
 
@@ -295,10 +278,7 @@ def _impostor_sdist(folder: Path, version: str) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
-    """A package index, served on its own port, that offers only impostor ``ch3lib`` files:
-    0.1.0 with a build tag, 0.1.0 tagged for CPython 3.11, an sdist of 0.1.0, and 0.1.1."""
-    from ch3book.package_index import library_version, write_index
-
+    """An index offering only impostors: build-tagged, CPython-tagged, sdist, a newer one."""
     version = library_version(layout.ROOT)
     major, minor, patch = version.split(".")
     newer = f"{major}.{minor}.{int(patch) + 1}"
@@ -317,13 +297,9 @@ def hostile_index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def attacked_python(tmp_path_factory):
-    """A fresh virtual environment with ch3lib's requirements already installed (at the
-    build's versions), so that a hostile index taken for PyPI is asked only for ch3lib."""
-    venv = tmp_path_factory.mktemp("attacked-python") / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    project = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    requirements = project["project"]["dependencies"]
+    """A fresh venv with ch3lib's requirements, so a hostile index is asked for ch3lib only."""
+    python = _venv(tmp_path_factory.mktemp("attacked-python") / "venv")
+    requirements = PYPROJECT["project"]["dependencies"]
     subprocess.run(
         [*_pip(python), "install", "--quiet", "-c", layout.ROOT / "constraints.txt", *requirements],
         check=True,
@@ -332,18 +308,13 @@ def attacked_python(tmp_path_factory):
     return python
 
 
-def _site_packages(python: Path) -> Path:
-    (folder,) = (python.parent.parent / "lib").glob("python3.*/site-packages")
-    return folder
-
-
 #: What pip adds to an installed distribution beside the wheel's own files.
 PIP_ADDS = {"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"}
 
 
 def _installed_ch3lib(python: Path) -> dict[str, str]:
     """Each file pip installed for ch3lib (from its RECORD), with the hash of its bytes now."""
-    packages = _site_packages(python)
+    (packages,) = (python.parent.parent / "lib").glob("python3.*/site-packages")
     (info,) = packages.glob("ch3lib-*.dist-info")
     files = {}
     with (info / "RECORD").open(encoding="utf-8") as record:
@@ -367,11 +338,8 @@ def _wheel_files(wheel: Path) -> dict[str, str]:
 
 
 def _uninstall_ch3lib(python: Path) -> None:
-    subprocess.run(
-        [str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "ch3lib"],
-        check=True,
-        env=_isolated(),
-    )
+    uninstall = [*_pip(python), "uninstall", "--quiet", "--yes", "ch3lib"]
+    subprocess.run(uninstall, check=True, env=_isolated())
 
 
 def test_an_impostor_on_the_package_index_cannot_replace_the_site_wheel(
@@ -388,25 +356,14 @@ def test_an_impostor_on_the_package_index_cannot_replace_the_site_wheel(
     extra_index = [str(python), "-m", "pip", "install", "--quiet"]
     extra_index += ["--extra-index-url", f"{base}simple/", f"ch3lib=={version}"]
     subprocess.run(extra_index, check=True, cwd=tmp_path, env=attacked, capture_output=True)
-    taken = subprocess.run(
-        [str(python), "-c", "import ch3lib; print(getattr(ch3lib, 'IMPOSTOR', 'the site'))"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    which = "import ch3lib; print(getattr(ch3lib, 'IMPOSTOR', 'the site'))"
+    taken = _python(python, which, tmp_path).stdout.strip()
     print(f"--extra-index-url {base}simple/ ch3lib=={version} installed: {taken}")
     assert taken.endswith(".whl") and _installed_ch3lib(python) != _wheel_files(wheel)
     _uninstall_ch3lib(python)
 
     # The notebook's first cell: the site's wheel, byte for byte.
-    result = subprocess.run(
-        [str(python), "-c", install.cells[0].source],
-        cwd=tmp_path,
-        env=attacked,
-        capture_output=True,
-        text=True,
-    )
+    result = _python(python, install.cells[0].source, tmp_path, attacked)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"已安裝 ch3lib {version}"
     print(f"the first cell installed: {wheel.name} from {base}simple/ch3lib/")
@@ -425,27 +382,16 @@ def test_a_tampered_wheel_on_the_site_is_refused_and_installs_nothing(
     shutil.copytree(built / "simple", tampered_site / "simple")
     target = tampered_site / "simple" / "ch3lib" / wheel.name
     with zipfile.ZipFile(wheel) as original:
-        files = {name: original.read(name) for name in original.namelist()}
-    files = {name: data for name, data in files.items() if not name.endswith("/RECORD")}
+        files = {n: original.read(n) for n in original.namelist() if not n.endswith("/RECORD")}
     files["ch3lib/__init__.py"] += b"\nprint('tampered')\n"
     _wheel(target, files)  # a valid wheel, with a RECORD of its own: only the hash differs
     before = _installed(_pip(python), env=_isolated())
     with serve(tampered_site, "/ch3-book/", free_port()) as tampered:
         source = install.cells[0].source.replace(base, tampered)
-        result = subprocess.run(
-            [str(python), "-c", source],
-            cwd=tmp_path,
-            env=_isolated(),
-            capture_output=True,
-            text=True,
-        )
+        result = _python(python, source, tmp_path, _isolated())
     assert result.returncode != 0
     assert "DO NOT MATCH THE HASHES" in result.stderr  # pip's own refusal, shown to the reader
     assert "RuntimeError: 無法安裝 ch3lib：本書網站上的 ch3lib 與這本筆記本記錄的 sha256 不符" in (
         result.stderr
     )
     assert _installed(_pip(python), env=_isolated()) == before
-
-
-def _pip(python: Path) -> list[str]:
-    return [str(python), "-m", "pip", "--disable-pip-version-check"]

@@ -8,16 +8,10 @@ import ch3lib
 from ch3lib import CompactLog, HistoryTable, make_binary_classifier, split_train_validation
 
 
-def test_split_sizes_follow_int_fraction():
+def test_split_sizes_follow_int_fraction_and_keep_pairs_without_losing_any():
     x = np.arange(40).reshape(20, 2)
     y = np.arange(20).reshape(20, 1)
-    split = split_train_validation(x, y, 0.3)
-    assert [len(p) for p in split] == [14, 14, 6, 6]
-
-
-def test_split_keeps_pairs_and_loses_nothing():
-    x = np.arange(40).reshape(20, 2)
-    y = np.arange(20).reshape(20, 1)
+    assert [len(p) for p in split_train_validation(x, y, 0.3)] == [14, 14, 6, 6]
     s = split_train_validation(x, y, 0.25, seed=3)
     for inputs, targets in [(s.train_inputs, s.train_targets), (s.val_inputs, s.val_targets)]:
         assert np.array_equal(inputs[:, 0], 2 * targets[:, 0])
@@ -32,12 +26,6 @@ def test_split_is_seeded():
     assert all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
 
 
-def test_the_notes_example_would_give_an_empty_validation_set():
-    inputs = np.array([[1, 2], [3, 4], [5, 6]])
-    with pytest.raises(ValueError, match="gives 0 validation and 3 training samples"):
-        split_train_validation(inputs, inputs, 0.3)
-
-
 @pytest.mark.parametrize(
     ("fraction", "error"), [(0, ValueError), (1, ValueError), (1.5, ValueError), ("0.3", TypeError)]
 )
@@ -48,12 +36,12 @@ def test_fraction_must_be_inside_zero_one(fraction, error):
         split_train_validation(np.zeros((10, 2)), np.zeros((10, 1)), fraction)
 
 
-def test_mismatched_lengths():
+def test_split_errors_say_what_was_received():
+    inputs = np.array([[1, 2], [3, 4], [5, 6]])  # the notes' example: no validation sample
+    with pytest.raises(ValueError, match="gives 0 validation and 3 training samples"):
+        split_train_validation(inputs, inputs, 0.3)
     with pytest.raises(ValueError, match=r"len\(inputs\)=4, len\(targets\)=3"):
         split_train_validation(np.zeros((4, 2)), np.zeros((3, 1)))
-
-
-def test_scalar_inputs_are_rejected():
     with pytest.raises(ValueError, match="one row per sample"):
         split_train_validation(3.0, 1.0)
 
@@ -94,7 +82,7 @@ def test_binary_classifier_hidden_layer_and_bad_arguments():
         make_binary_classifier(hidden_units=-1)
 
 
-def test_compact_log_prints_plain_lines(capsys):
+def test_compact_log_prints_plain_lines_and_rejects_bad_every(capsys):
     model = make_binary_classifier()
     x, y = ch3lib.make_point_clouds(20)
     model.fit(x, y, epochs=6, verbose=0, callbacks=[CompactLog(every=3)])
@@ -103,26 +91,19 @@ def test_compact_log_prints_plain_lines(capsys):
     assert [line.split()[1] for line in lines] == ["1/6", "3/6", "6/6"]
     assert "\b" not in out and "\r" not in out and "━" not in out
     assert "loss" in lines[0] and "binary_accuracy" in lines[0]
-
-
-def test_compact_log_rejects_bad_every():
     with pytest.raises(ValueError, match="Received: every=0"):
         CompactLog(every=0)
 
 
-def test_history_table_text_and_html():
+def test_history_table_text_html_and_errors():
     table = HistoryTable({"loss": [0.5, 0.25, 0.125], "val_loss": [0.6, 0.3, 0.2]}, rows=[1, 3])
     assert str(table).splitlines() == [
         "epoch    loss  val_loss",
         "    1  0.5000    0.6000",
         "    3  0.1250    0.2000",
     ]
-    assert (
-        "<th>val_<wbr>loss</th>" in table._repr_html_() and "<td>0.1250</td>" in table._repr_html_()
-    )
-
-
-def test_history_table_errors():
+    html = table._repr_html_()
+    assert "<th>val_<wbr>loss</th>" in html and "<td>0.1250</td>" in html
     with pytest.raises(TypeError, match="Received: history of type list"):
         HistoryTable([1, 2])
     with pytest.raises(ValueError, match=r"Received lengths \[1, 2\]"):

@@ -1,9 +1,5 @@
-"""URLs that last: every URL the book ever published still resolves (``make test-site``).
-
-``book/published-urls.txt`` lists them (pages and ``sec-*`` anchors). A URL resolves when
-its page exists, directly or through redirect pages (``redirects`` in conf.py, written by
-sphinx-reredirects with the book's template), and the final page has the anchor.
-"""
+"""Every URL in book/published-urls.txt still resolves: its page exists, directly or through
+conf.py's ``redirects``, and has the anchor (``make test-site``)."""
 
 import posixpath
 import re
@@ -52,8 +48,7 @@ def test_every_published_url_still_resolves(site):
 
 
 def test_every_page_section_anchor_and_qr_view_is_listed(site):
-    """A new page or section must be added to book/published-urls.txt (and then stay):
-    `make urls` adds the lines this test names."""
+    """A new page or section is added to book/published-urls.txt (`make urls` does), to stay."""
     missing = unlisted(site, published_urls())
     assert missing == [], (
         "add these lines to book/published-urls.txt (make urls does):\n" + "\n".join(missing)
@@ -61,7 +56,7 @@ def test_every_page_section_anchor_and_qr_view_is_listed(site):
 
 
 def test_a_page_left_out_of_the_list_is_named_with_each_line_to_add(site):
-    """The check above can fail: without 3-5's lines, it names exactly those, in order."""
+    """Without 3-5's lines, the check above names exactly those, in order."""
     page = "3-5-first-steps.html"
     listed = [url for url in published_urls() if page not in url and "qr/sec-3-5" not in url]
     anchors = [a for a in re.findall(r'\sid="(sec-[^"]+)"', (site / page).read_text("utf-8"))]
@@ -72,7 +67,7 @@ def test_a_page_left_out_of_the_list_is_named_with_each_line_to_add(site):
 
 
 def test_make_urls_puts_every_missing_line_back_where_it_was(site):
-    """Take out a page's block, anchors and QR views: make urls writes the file as it was."""
+    """Without a page's block, anchors and QR views, make urls writes the file as it was."""
     lines = layout.PUBLISHED_URLS.read_text(encoding="utf-8").splitlines()
     kept = [
         line

@@ -1,12 +1,7 @@
-"""The publishing workflow gives each job the least it needs (.github/workflows/pages.yml).
+"""The publishing workflow (.github/workflows/pages.yml) gives each job the least it needs.
 
-The jobs that run the book's code (its tests, every page's execution, what pip and npm
-install) may only read the repository; the job that pushes the notebooks branch gets the
-notebooks as an artifact and runs git only; only the Pages deployment may deploy. A weekly
-job runs ``make test-latest`` (the newest releases pyproject.toml allows) and publishes
-nothing; on its schedule no publishing job runs. Every action is pinned to a full commit
-SHA with its version in a comment, and Dependabot keeps those pins and the Python pins
-current. zizmor (its offline audits) finds nothing.
+Code-running jobs only read; the notebooks job runs git only; only deploy deploys; the weekly
+``make test-latest`` job publishes nothing; actions are pinned, Dependabot-updated, zizmor-clean.
 """
 
 import re
@@ -14,22 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from tools import layout
 
 WORKFLOW = layout.ROOT / ".github" / "workflows" / "pages.yml"
 DEPENDABOT = layout.ROOT / ".github" / "dependabot.yml"
+FLOW = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+JOBS = FLOW["jobs"]
 #: What a job that runs the book's code, or installs packages, has in its steps.
 RUNS_CODE = re.compile(r"\b(make|python|pip|npm|npx)\b")
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 #: What keeps a job off the weekly schedule and off a manual run of `make test-latest` only.
 NOT_LATEST = "github.event_name != 'schedule' && !inputs.latest"
-
-
-def _workflow() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
 
 
 def _runs(job: dict) -> str:
@@ -40,47 +32,40 @@ def _uses(job: dict) -> list[str]:
     return [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
 
 
-def test_no_permission_is_granted_to_the_whole_workflow():
-    assert _workflow()["permissions"] == {}
-    assert all("permissions" in job for job in _workflow()["jobs"].values())
-
-
-def test_the_jobs_that_run_the_book_s_code_can_only_read():
-    running = {
-        name: job for name, job in _workflow()["jobs"].items() if RUNS_CODE.search(_runs(job))
-    }
+def test_no_permission_is_granted_to_the_whole_workflow_and_the_code_running_jobs_only_read():
+    assert FLOW["permissions"] == {}
+    assert all("permissions" in job for job in JOBS.values())
+    running = {name: job for name, job in JOBS.items() if RUNS_CODE.search(_runs(job))}
     assert list(running) == ["build", "checks", "portable", "latest"]
     assert all(job["permissions"] == {"contents": "read"} for job in running.values())
     assert "make test" in _runs(running["build"]) and "make html" in _runs(running["build"])
 
 
 def test_a_weekly_job_tests_the_newest_releases_and_publishes_nothing():
-    workflow = _workflow()
-    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    triggers = FLOW[True]  # YAML 1.1 reads the key `on` as true
     (schedule,) = triggers["schedule"]
     assert re.fullmatch(r"\d{1,2} \d{1,2} \* \* [0-6]", schedule["cron"])  # once a week
     assert triggers["workflow_dispatch"]["inputs"]["latest"]["type"] == "boolean"
-    jobs = workflow["jobs"]
-    latest = jobs["latest"]
+    latest = JOBS["latest"]
     assert latest["if"] == "github.event_name == 'schedule' || inputs.latest"
     assert latest["permissions"] == {"contents": "read"} and "needs" not in latest
     assert _runs(latest).strip() == "make test-latest" and latest["timeout-minutes"] <= 90
     assert _uses(latest) == ["actions/checkout", "actions/setup-python"]
     # The same pins and Python as the build job.
-    build_steps = {s["uses"]: s.get("with") for s in jobs["build"]["steps"] if "uses" in s}
+    build_steps = {s["uses"]: s.get("with") for s in JOBS["build"]["steps"] if "uses" in s}
     for step in latest["steps"]:
         if "uses" in step:
             assert build_steps[step["uses"]] == step["with"], step["uses"]
     # Not one publishing job on the schedule, nor on a manual run of `latest` only (deploy
     # and notebooks also need build, so this holds twice over).
-    for name in jobs.keys() - {"latest"}:
-        assert jobs[name]["if"].startswith(NOT_LATEST), name
+    for name in JOBS.keys() - {"latest"}:
+        assert JOBS[name]["if"].startswith(NOT_LATEST), name
     # Its own concurrency group: queued in `pages`, it would cancel a waiting publication.
-    assert "schedule" in workflow["concurrency"]["group"]
+    assert "schedule" in FLOW["concurrency"]["group"]
 
 
 def test_make_test_and_make_html_run_on_macos_arm64_and_ubuntu_with_python_3_11_and_3_13():
-    job = _workflow()["jobs"]["portable"]
+    job = JOBS["portable"]
     assert job["if"] == NOT_LATEST and "needs" not in job
     assert job["strategy"]["fail-fast"] is False
     assert job["strategy"]["matrix"] == {
@@ -96,19 +81,18 @@ def test_make_test_and_make_html_run_on_macos_arm64_and_ubuntu_with_python_3_11_
 
 
 def test_deploy_waits_only_for_the_checks_that_guard_what_it_publishes():
-    jobs = _workflow()["jobs"]
-    assert jobs["deploy"]["needs"] == "build" and jobs["notebooks"]["needs"] == "build"
-    build = _runs(jobs["build"])
+    assert JOBS["deploy"]["needs"] == "build" and JOBS["notebooks"]["needs"] == "build"
+    build = _runs(JOBS["build"])
     for guard in ("make test", "make html", "make pdf", "make test-site", "make test-reader"):
         assert guard in build, guard
-    checks = _runs(jobs["checks"])
+    checks = _runs(JOBS["checks"])
     for other in ("make test-oldest", "make test-rebuild", "tools.lock --check"):
         assert other in checks and other not in build, other
 
 
 def test_every_make_names_the_python_setup_python_installed():
     """Ubuntu's runners have python3.12 on PATH: the newest, which the Makefile would take."""
-    for name, job in _workflow()["jobs"].items():
+    for name, job in JOBS.items():
         setup = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
         for step in job["steps"]:
             if "make" in step.get("run", ""):
@@ -118,42 +102,37 @@ def test_every_make_names_the_python_setup_python_installed():
 
 
 def test_only_the_notebooks_job_writes_and_it_runs_git_only():
-    jobs = _workflow()["jobs"]
-    writers = [name for name, job in jobs.items() if job["permissions"].get("contents") == "write"]
+    writers = [name for name, job in JOBS.items() if job["permissions"].get("contents") == "write"]
     assert writers == ["notebooks"]
-    job = jobs["notebooks"]
+    job = JOBS["notebooks"]
     assert job["permissions"] == {"contents": "write"} and job["needs"] == "build"
     assert _uses(job) == ["actions/checkout", "actions/download-artifact"]
     assert "git push origin HEAD:notebooks" in _runs(job)
     assert not RUNS_CODE.search(_runs(job))
     (download,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/download")]
     (upload,) = [
-        s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
+        s for s in JOBS["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
     ]
     assert download["with"]["name"] == upload["with"]["name"] == "notebooks"
 
 
 def test_only_deploy_may_deploy_pages():
-    jobs = _workflow()["jobs"]
-    deploying = [
-        name for name, job in jobs.items() if {"pages", "id-token"} & set(job["permissions"])
-    ]
+    deploying = [n for n, job in JOBS.items() if {"pages", "id-token"} & set(job["permissions"])]
     assert deploying == ["deploy"]
-    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert _uses(jobs["deploy"]) == ["actions/deploy-pages"]
+    assert JOBS["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert _uses(JOBS["deploy"]) == ["actions/deploy-pages"]
 
 
 def test_checkouts_keep_no_credentials_except_where_the_job_pushes():
-    for name, job in _workflow()["jobs"].items():
+    for name, job in JOBS.items():
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
                 persist = step.get("with", {}).get("persist-credentials", True)
                 assert persist is (name == "notebooks"), name
 
 
-@pytest.mark.parametrize("path", [WORKFLOW], ids=["pages.yml"])
-def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment(path: Path):
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
+    lines = [line for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
     assert lines
     for line in lines:
         reference, _, comment = line.split("uses:", 1)[1].partition("#")
@@ -170,15 +149,6 @@ def test_dependabot_keeps_actions_and_python_pins_current():
 def test_zizmor_finds_nothing_in_the_workflow_or_dependabot():
     """zizmor's offline audits, pedantic: permissions, pinning, credentials, injection."""
     zizmor = Path(sys.executable).with_name("zizmor")
-    result = subprocess.run(
-        [
-            str(zizmor),
-            "--offline",
-            "--persona=pedantic",
-            "--no-progress",
-            str(WORKFLOW.parent.parent),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    audit = [str(zizmor), "--offline", "--persona=pedantic", "--no-progress"]
+    result = subprocess.run([*audit, str(WORKFLOW.parent.parent)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,25 +1,13 @@
 """``make bench``: how fast builds are, on the real book, as ratios measured in one run.
 
-Works on temporary copies of the repository (the working tree is never touched) with the
-repository's ``.venv``, and prints one line per measure with its figure and its target. A
-benchmark, not a test: it fails on an error, never on a slow figure. Times on a shared
-machine are noisy, so each target is a ratio of figures measured in the same run, and edit
-timings are medians of three.
-
-  cold ÷ floor        a cold ``make html`` ÷ every code cell run once, in order, in one
-                      IPython process (``tools/floor.py``)
-  MyST-NB serial      the same cold build with MyST-NB executing the pages, one by one,
-                      while Sphinx reads them (plain ``sphinx-build``): what running the
-                      pages on every core first buys
-  no change           ``make html`` again: nothing runs
-  prose edit          a sentence of 3-5 changed: no kernel starts
-  code edit           a code cell of 3-5 changed: that page alone executes, in at most its
-                      own execution time + 6 s
-
-``--scale`` measures the book beside a copy of it with the six lessons repeated as
-chapters 4 to 12 (60 pages, 40 executed): prose, title (every page written again) and
-library edits (every page executed). The prose edit may take at most 3 × the six-page
-book's; the others grow with the pages.
+On temporary copies of the repository (sharing its ``.venv``), one line per measure with its
+figure and target; it fails on an error, never on a slow figure. Edit timings are medians of
+three. Measures: cold ``make html`` ÷ the execution floor (``tools/floor.py``); the same cold
+build by plain ``sphinx-build``, MyST-NB executing page after page (what running the pages on
+every core buys); no change; a prose edit of 3-5 (no kernel); a code edit of 3-5 (that page
+alone, within its own execution time + 6 s). ``--scale`` adds the book with its six lessons
+repeated as chapters 4 to 12 (60 pages): prose (≤ 3 × the six-page book's), title (every
+page written) and library edits (every page executed).
 """
 
 from __future__ import annotations
@@ -90,7 +78,6 @@ def median_of_three(ws: Path, edit) -> tuple[float, int]:
 
 
 def floor_seconds(ws: Path) -> float:
-    """The execution floor in this workspace (``tools/floor.py``)."""
     done = subprocess.run(
         [str(ws / ".venv/bin/python"), "-m", "tools.floor"],
         cwd=ws,
@@ -103,10 +90,7 @@ def floor_seconds(ws: Path) -> float:
 
 
 def serial_mystnb(ws: Path) -> float:
-    """A cold build by ``sphinx-build`` alone: MyST-NB executes each page as it reads it.
-
-    Into ``_build/serial``, without Sphinx's own bookkeeping files, to compare with the site.
-    """
+    """A cold ``sphinx-build`` into ``_build/serial``: MyST-NB executes each page it reads."""
     shutil.rmtree(ws / "_build", ignore_errors=True)
     command = (
         "env",

@@ -34,7 +34,7 @@ PACKAGE_CACHE = (
 )
 
 #: Debian's Chromium by default; CHROMIUM names another Chromium-based browser (CI runners).
-#: The browser tests, ``make pdf``, ``make lighthouse``, the bench and search_eval drive it.
+#: The browser tests, ``make pdf`` and ``make lighthouse`` drive it.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: How they launch it: as root in a container (no sandbox), no GPU, nothing in the background.
 CHROMIUM_ARGS = [
@@ -62,11 +62,7 @@ PDF_NAME = "ch3-book.pdf"
 
 
 def book_extension(module: str) -> Any:
-    """A module of the book's extension (``ch3book.<module>``), imported from a tool.
-
-    ``ch3book`` imports Sphinx only in its ``setup()``: its ``zygote`` and ``_compat``
-    modules load without it.
-    """
+    """A module of the book's extension (``ch3book.<module>``), imported from a tool."""
     if str(EXTENSIONS) not in sys.path:
         sys.path.insert(0, str(EXTENSIONS))
     return importlib.import_module(f"ch3book.{module}")

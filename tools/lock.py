@@ -1,17 +1,11 @@
 """``make lock``: one file of pins for every supported machine, resolved by uv, then checked.
 
-1. uv resolves the newest releases ``pyproject.toml`` allows once for every supported
-   machine (``uv pip compile --universal``, limited to the ``environments`` of
-   ``[tool.uv]`` and needing wheels on each of its ``required-environments``): one pin per
-   package, with a marker where a machine needs another release (Sphinx 9.2 on Python 3.13,
-   9.0 on 3.11) or a package of its own (the GPU extra's NVIDIA wheels on Linux).
-2. Each machine (``MACHINES``) is resolved again with those pins as constraints, on the
-   platform uv can name exactly (glibc 2.28 on Linux, macOS 12), from wheels only: a pin
-   that has no wheel there, or a package installed there that no pin names, fails.
-
-``--check`` runs step 2 on the committed file (CI runs it; it needs the network). uv's
-universal lock does step 1 alone; its markers cannot say which glibc or macOS release a
-wheel needs, so step 2 stays (README: "Where it builds").
+uv resolves the newest releases ``pyproject.toml`` allows for every machine at once
+(``uv pip compile --universal`` within ``[tool.uv]``'s environments, with wheels required on
+each): one pin per package, a marker where a machine needs another release. Its markers
+cannot say which glibc or macOS a wheel needs, so each machine (``MACHINES``: glibc 2.28,
+macOS 12) is then resolved again from wheels only with those pins: a pin without a wheel
+there, or a package no pin names, fails. ``--check`` (CI) does the second step alone.
 
 Usage: ``python -m tools.lock [--check]``.
 """

@@ -1,21 +1,12 @@
 """``make mutants``: each site-level check fails when the site it checks is broken.
 
-A check that cannot fail tells nothing. For each check of the built site (the URL list,
-the byte budgets, search ranking and glossary recall, the PDF's bookmarks and fonts, axe,
-the readers' notebooks, glued numbers), this breaks a copy of ``_build/html`` in the one
-way the check exists to catch, runs that check against the copy (``BOOK_SITE``, read by
-``tests/conftest.py``) and expects it to fail; it also runs the check against an intact
-copy first, which must pass, so that a failure is the mutation's doing. It prints one
-line per check and exits non-zero if any check passed on its broken site.
-
-The build-level checks (incremental = clean, the bench's targets) need a build per
-mutation; their mutations, and what each one made fail, are in the closing notes of the
-issues that made them.
+Each check runs (``BOOK_SITE``, read by ``tests/conftest.py``) on an intact copy of
+``_build/html``, which must pass, then on the copy broken the one way the check exists to
+catch, which must fail; one line per check, non-zero exit if one passed. The build-level
+checks' mutations need a build each: they are in the closing notes of their issues.
 
 Usage: ``python -m tools.mutants [-k SUBSTRING]`` after ``make pdf`` (``make mutants``).
 """
-
-from __future__ import annotations
 
 import argparse
 import json
@@ -26,50 +17,68 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from tools import layout
 from tools.rebuild_check import replace
 
+Mutation = Callable[[Path], None]
 
+#: (the check, its test in tests/ with an optional " -k expression", the mutation), in order.
+MUTANTS: list[tuple[str, str, Mutation]] = []
+
+
+def mutant(check: str, test: str) -> Callable[[Mutation], Mutation]:
+    """Register the decorated function as the breakage that ``test`` must catch."""
+
+    def register(mutate: Mutation) -> Mutation:
+        MUTANTS.append((check, test, mutate))
+        return mutate
+
+    return register
+
+
+def rewrite_search_file(path: Path, what: str, change: Callable) -> None:
+    """``window.BookSearch.store("…", data);`` with ``data`` replaced by ``change(data)``."""
+    text = path.read_text(encoding="utf-8")
+    match = re.fullmatch(r'(window\.BookSearch\.store\("[^"]+",)(.*)(\);\n?)', text, re.S)
+    if match is None:
+        raise SystemExit(f"mutants: {path} is not {what} as expected")
+    data = json.dumps(change(json.loads(match.group(2))), ensure_ascii=False)
+    path.write_text(match.group(1) + data + match.group(3), "utf-8")
+
+
+@mutant("URL list", "test_urls.py::test_every_published_url_still_resolves")
 def drop_anchor(site: Path) -> None:
     """A section's anchor disappears (a label renamed with no redirect)."""
     replace(site / "3-5-first-steps.html", 'id="sec-3-5-3"', 'id="sec-3-5-3-renamed"')
 
 
+@mutant("byte budgets", "test_budgets.py::test_every_page_first_visit_is_within_its_byte_budgets")
 def add_icon_script(site: Path) -> None:
     """The theme's 1.5 MB icon script is back on a page."""
-    replace(
-        site / "3-1-tensorflow.html",
-        "</head>",
-        '<script src="_static/scripts/fontawesome.js"></script></head>',
-    )
+    script = '<script src="_static/scripts/fontawesome.js"></script></head>'
+    replace(site / "3-1-tensorflow.html", "</head>", script)
 
 
+@mutant("search ranking", "test_search.py::test_every_heading_finds_its_section")
 def scramble_search_index(site: Path) -> None:
     """Every token of the search index points at the first section."""
     for shard in (site / "_static" / "search").glob("terms-*.js"):
-        text = shard.read_text(encoding="utf-8")
-        match = re.fullmatch(r'(window\.BookSearch\.store\("[^"]+",)(.*)(\);\n?)', text, re.S)
-        if match is None:
-            raise SystemExit(f"mutants: {shard} is not a search shard as expected")
-        postings = {token: [[0, 1]] for token in json.loads(match.group(2))}
-        shard.write_text(match.group(1) + json.dumps(postings) + match.group(3), "utf-8")
+        rewrite_search_file(shard, "a search shard", lambda terms: {t: [[0, 1]] for t in terms})
 
 
+@mutant(
+    "glossary search",
+    "test_search.py::test_every_glossary_term_finds_the_section_that_introduces_it",
+)
 def forget_introductions(site: Path) -> None:
     """The search no longer knows which section introduces each glossary term."""
     path = site / "_static" / "search" / "docs.js"
-    text = path.read_text(encoding="utf-8")
-    match = re.fullmatch(r'(window\.BookSearch\.store\("docs",)(.*)(\);\n?)', text, re.S)
-    if match is None:
-        raise SystemExit(f"mutants: {path} is not the search's document list as expected")
-    meta = json.loads(match.group(2))
-    meta["introduces"] = {}
-    path.write_text(match.group(1) + json.dumps(meta, ensure_ascii=False) + match.group(3), "utf-8")
+    rewrite_search_file(path, "the search's document list", lambda meta: {**meta, "introduces": {}})
 
 
+@mutant("PDF bookmarks", "test_pdf.py::test_a_bookmark_per_section_and_subsection_in_order")
 def drop_pdf_outline(site: Path) -> None:
     """The PDF loses its bookmarks."""
     from pypdf import PdfReader, PdfWriter
@@ -81,6 +90,7 @@ def drop_pdf_outline(site: Path) -> None:
     writer.write(path)
 
 
+@mutant("PDF fonts", "test_pdf.py::test_fonts_are_embedded_and_the_cjk_face_is_truetype")
 def unembed_pdf_fonts(site: Path) -> None:
     """The PDF's fonts are referenced, not embedded (a reader without them sees tofu)."""
     from pypdf import PdfReader, PdfWriter
@@ -93,14 +103,13 @@ def unembed_pdf_fonts(site: Path) -> None:
             font = font.get_object()
             for candidate in [font, *font.get("/DescendantFonts", [])]:
                 descriptor = candidate.get_object().get("/FontDescriptor")
-                if descriptor is None:
-                    continue
-                descriptor = descriptor.get_object()
-                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                    descriptor.pop(NameObject(key), None)
+                if descriptor is not None:
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                        descriptor.get_object().pop(NameObject(key), None)
     writer.write(path)
 
 
+@mutant("axe", "test_browser.py::test_axe_core_finds_no_violation_on_any_page -k viewport1-light")
 def drop_language(site: Path) -> None:
     """The home page no longer says its language (screen readers read zh-TW as English)."""
     text = (site / "index.html").read_text(encoding="utf-8")
@@ -110,6 +119,7 @@ def drop_language(site: Path) -> None:
     (site / "index.html").write_text(mutated, encoding="utf-8")
 
 
+@mutant("reader notebooks", "test_site.py::test_downloaded_notebook_reruns_in_jupyter")
 def break_notebook(site: Path) -> None:
     """A reader's notebook trains with another learning rate than the page shows."""
     path = site / "_sources" / "3-5-first-steps.ipynb"
@@ -124,6 +134,7 @@ def break_notebook(site: Path) -> None:
     path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
 
+@mutant("glued numbers", "test_site.py::test_glued_numbers_match_the_outputs_beside_them")
 def change_glued_number(site: Path) -> None:
     """A number quoted in the prose is not the one the output beside it prints."""
     path = site / "3-5-first-steps.html"
@@ -139,65 +150,9 @@ def change_glued_number(site: Path) -> None:
     path.write_text(mutated, encoding="utf-8")
 
 
-@dataclass
-class Mutant:
-    check: str
-    test: str  # a pytest node id (or file) with an optional -k expression after a space
-    mutate: Callable[[Path], None]
-
-
-MUTANTS = [
-    Mutant(
-        "URL list",
-        "tests/test_urls.py::test_every_published_url_still_resolves",
-        drop_anchor,
-    ),
-    Mutant(
-        "byte budgets",
-        "tests/test_budgets.py::test_every_page_first_visit_is_within_its_byte_budgets",
-        add_icon_script,
-    ),
-    Mutant(
-        "search ranking",
-        "tests/test_search.py::test_every_heading_finds_its_section",
-        scramble_search_index,
-    ),
-    Mutant(
-        "glossary search",
-        "tests/test_search.py::test_every_glossary_term_finds_the_section_that_introduces_it",
-        forget_introductions,
-    ),
-    Mutant(
-        "PDF bookmarks",
-        "tests/test_pdf.py::test_a_bookmark_per_section_and_subsection_in_order",
-        drop_pdf_outline,
-    ),
-    Mutant(
-        "PDF fonts",
-        "tests/test_pdf.py::test_fonts_are_embedded_and_the_cjk_face_is_truetype",
-        unembed_pdf_fonts,
-    ),
-    Mutant(
-        "axe",
-        "tests/test_browser.py::test_axe_core_finds_no_violation_on_any_page -k viewport1-light",
-        drop_language,
-    ),
-    Mutant(
-        "reader notebooks",
-        "tests/test_site.py::test_downloaded_notebook_reruns_in_jupyter",
-        break_notebook,
-    ),
-    Mutant(
-        "glued numbers",
-        "tests/test_site.py::test_glued_numbers_match_the_outputs_beside_them",
-        change_glued_number,
-    ),
-]
-
-
 def run_check(test: str, site: Path) -> int:
     """pytest's exit status for ``test`` run against ``site``."""
-    node, _, expression = test.partition(" -k ")
+    node, _, expression = f"tests/{test}".partition(" -k ")
     command = [sys.executable, "-m", "pytest", "-p", "no:cov", "-q", "-x", node]
     if expression:
         command += ["-k", expression]
@@ -205,7 +160,7 @@ def run_check(test: str, site: Path) -> int:
     done = subprocess.run(command, cwd=layout.ROOT, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 1):  # 2–5: interrupted, usage error, nothing collected
         sys.stdout.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"mutants: pytest could not run {test} (exit {done.returncode})")
+        raise SystemExit(f"mutants: pytest could not run tests/{test} (exit {done.returncode})")
     return done.returncode
 
 
@@ -216,22 +171,22 @@ def main(argv: list[str] | None = None) -> int:
     if not (layout.SITE / layout.PDF_NAME).is_file():
         raise SystemExit(f"mutants: {layout.SITE / layout.PDF_NAME} is missing: run make pdf")
     survived = []
+    selected = [m for m in MUTANTS if args.k in m[0]]
     with tempfile.TemporaryDirectory(prefix="ch3-mutants-") as tmp:
-        selected = [m for m in MUTANTS if args.k in m.check]
-        for mutant in selected:
+        for check, test, mutate in selected:
             site = Path(tmp) / "html"
             shutil.rmtree(site, ignore_errors=True)
             shutil.copytree(layout.SITE, site)
-            intact = run_check(mutant.test, site)
-            mutant.mutate(site)
-            broken = run_check(mutant.test, site)
+            intact = run_check(test, site)
+            mutate(site)
+            broken = run_check(test, site)
             caught = intact == 0 and broken == 1
             verdict = "caught" if caught else "NOT CAUGHT"
             if intact != 0:
                 verdict += " (the check fails on the intact site too)"
-            print(f"{mutant.check:<18} {mutant.mutate.__doc__:<88} {verdict}", flush=True)
+            print(f"{check:<18} {mutate.__doc__:<88} {verdict}", flush=True)
             if not caught:
-                survived.append(mutant.check)
+                survived.append(check)
     caught = len(selected) - len(survived)
     print(f"mutants: {caught} of {len(selected)} checks failed on their broken site", end="")
     print(f"; not caught: {', '.join(survived)}" if survived else "")

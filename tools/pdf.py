@@ -1,29 +1,15 @@
 """``make pdf``: the whole book as one PDF for handouts, printed by Chromium from the built pages.
 
-The pages are the executed pages of ``_build/html`` (no second build): each page's article
-is taken from the site as a browser shows it, in the order of the book's table of contents
-(the home page's sidebar), and the articles are joined into one document that Chromium
-prints through Playwright with the site's own print stylesheet (``@media print`` in
-``book/_static/ch3book.css``: no site chrome, code that wraps, a new sheet per page).
-
-- Links between pages become links inside the PDF (``3-5-first-steps.html#sec-3-5-3`` →
-  ``#sec-3-5-3``); an id two pages share gets its page's name in front.
-- Chromium makes a bookmark per heading (``outline=True``): 3-1 … 3-6-7 and the appendix.
-- Page numbers are Chromium's footer. Every font is embedded; the text face is Noto Sans
-  CJK TC (fonts-noto-cjk), cut to the characters used and given TrueType outlines, which
-  Chromium embeds as a named CID font (``truetype_subset``).
-- The file is the same for the same site: its dates are the book's ``SOURCE_DATE_EPOCH``
-  (the last commit), its structure ids are renumbered, and pypdf rewrites it without
-  Chromium's random file identifier.
-
-It is written to ``_build/html/ch3-book.pdf``, where the site's download menu and home page
-link it. ``make html`` leaves it out of a rebuilt site (``tools/build.py``), so a PDF in the
-site is never older than the pages; ``make pdf`` prints it again (about 16 s).
+Each page's article in ``_build/html`` (no second build), as a browser shows it and in reading
+order, is joined into one document that Chromium prints through Playwright with the site's
+print stylesheet (``book/_static/ch3book.css``): links between pages become links inside the
+PDF, each heading a bookmark, and the CJK face is embedded as TrueType (``truetype_subset``).
+The same site gives the same bytes (``SOURCE_DATE_EPOCH`` dates, renumbered structure ids, no
+random file id). Written to ``_build/html/ch3-book.pdf``, which the site links; ``make html``
+leaves it out of a rebuilt site (``tools/build.py``), so it is never older than the pages.
 
     python -m tools.pdf [--output PATH]
 """
-
-from __future__ import annotations
 
 import argparse
 import base64
@@ -40,21 +26,19 @@ from urllib.parse import urlsplit
 
 from tools import layout
 from tools.build import source_date_epoch
+from tools.published_urls import reading_order
 from tools.serve import base_url, serve
 
 TITLE = "深度學習第三章：Keras 與 TensorFlow 入門"
 
 #: Chromium's footer: the page number, centred (its templates take inline styles only).
 FOOTER = (
-    '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
-    'font-family:sans-serif"><span class="pageNumber"></span> / '
-    '<span class="totalPages"></span></div>'
+    '<div style="width:100%;font-size:8pt;color:#555;text-align:center;font-family:sans-serif">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
 
-#: In a page: its article, with each link to a page of the book marked with that page and
-#: fragment (rewritten in the joined document), links to other files of the site pointed at
-#: the published site, figures no longer links to their image, details opened, buttons
-#: removed.
+#: In a page: its article, links to the book's pages marked (for RELINK), links to other files
+#: of the site pointed at the published site, figures unlinked, details opened, buttons removed.
 EXTRACT = """
 ([pageUrls, site, published]) => {
   const article = document.querySelector("article.bd-article");
@@ -89,8 +73,7 @@ RELINK = """
     const rename = renamed[slug] || {};
     for (const e of part.querySelectorAll("[id]")) if (rename[e.id]) e.id = rename[e.id];
   }
-  // A link to a section lands on its heading, not where the section starts: that can be
-  // the foot of the sheet before, when the heading moves on to keep with its text.
+  // A link to a section lands on its heading, which may be a sheet after the section's start.
   for (const section of document.querySelectorAll("section[id]")) {
     const heading = section.querySelector(":scope > :is(h1, h2, h3, h4, h5, h6)");
     if (heading && !heading.id) {
@@ -107,20 +90,6 @@ RELINK = """
   }
 }
 """
-
-
-def book_pages(page, index_url: str) -> list[str]:
-    """The book's pages in reading order: the home page, then its sidebar's links."""
-    page.goto(index_url, wait_until="load")
-    urls = page.eval_on_selector_all(
-        "nav.bd-docs-nav a.reference.internal",
-        "links => links.map(a => { const u = new URL(a.href); return u.origin + u.pathname; })",
-    )
-    ordered = [index_url]
-    for url in urls:
-        if url not in ordered:
-            ordered.append(url)
-    return ordered
 
 
 def slug_of(url: str, base: str) -> str:
@@ -190,12 +159,8 @@ MAXP_ZERO = (
 
 
 def truetype_subset(pattern: str, text: str) -> bytes:
-    """The face ``pattern`` cut to the characters of ``text``, with TrueType outlines.
-
-    Noto Sans CJK has CFF outlines, which Chromium's PDF writer embeds as Type 3 glyph
-    procedures: no font name, no font a PDF tool recognises. The same glyphs as TrueType
-    quadratic curves (fontTools' cu2qu, within 1 unit of 1000) embed as a CID TrueType font.
-    """
+    """The face ``pattern`` cut to ``text``'s characters, its CFF outlines (which Chromium embeds
+    as nameless Type 3 glyphs) made TrueType (cu2qu, within 1 unit of 1000): a CID TrueType font."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
@@ -254,11 +219,13 @@ def font_faces(text: str) -> str:
     return "\n".join(rules)
 
 
-def print_pages(browser, address: str, published: str) -> bytes:
-    """The book at ``address`` (served), printed by ``browser`` (a Playwright Chromium)."""
+def print_pages(browser, site: Path, address: str) -> bytes:
+    """The book, served at ``address``, printed by ``browser`` (a Playwright Chromium)."""
+    published = base_url(site)
+    urls = [address + path for path in reading_order(site)]
     page = browser.new_page(viewport={"width": 1000, "height": 1400})
     try:
-        urls = book_pages(page, address + "index.html")
+        page.goto(urls[0], wait_until="load")
         stylesheets = page.eval_on_selector_all(
             "link[rel=stylesheet]", "links => links.map(l => l.href)"
         )
@@ -291,39 +258,25 @@ def print_pages(browser, address: str, published: str) -> bytes:
 
 
 def chromium_pdf(site: Path, browser=None) -> bytes:
-    """The book printed by Chromium from the site served like GitHub Pages.
-
-    ``browser``: a Playwright Chromium to use (the tests'); by default one is launched.
-    """
-    prefix = urlsplit(base_url(site)).path
-    with serve(site, prefix) as address:
+    """The book printed by ``browser`` (by default a launched Chromium) from the served site."""
+    with serve(site, urlsplit(base_url(site)).path) as address:
         if browser is not None:
-            return print_pages(browser, address, base_url(site))
+            return print_pages(browser, site, address)
         from playwright.sync_api import sync_playwright
 
-        missing = layout.missing_chromium()
-        if missing:
+        if missing := layout.missing_chromium():
             raise FileNotFoundError(missing)
-        with sync_playwright() as pw:
-            launched = pw.chromium.launch(
-                executable_path=layout.CHROMIUM, args=layout.CHROMIUM_ARGS
-            )
-            try:
-                return print_pages(launched, address, base_url(site))
-            finally:
-                launched.close()
+        options = {"executable_path": layout.CHROMIUM, "args": layout.CHROMIUM_ARGS}
+        with sync_playwright() as pw, pw.chromium.launch(**options) as launched:
+            return print_pages(launched, site, address)
 
 
 STRUCTURE_ID = re.compile(rb"\(node(\d+)\)")
 
 
 def renumber_structure_ids(pdf: bytes) -> bytes:
-    """Chromium's structure-element ids (``(node00000770)``), numbered 1, 2, … in their order.
-
-    A tagged PDF names some elements (table headers) after the DOM node that made them,
-    and those numbers shift from one run to the next. Same width, same order: the file's
-    offsets and its sorted id tree stay valid.
-    """
+    """Chromium's structure ids (``(node00000770)``, DOM node numbers that shift between runs)
+    numbered 1, 2, … in order at the same width: offsets and the sorted id tree stay valid."""
     numbers = sorted({int(found) for found in STRUCTURE_ID.findall(pdf)})
     new = {old: rank for rank, old in enumerate(numbers, start=1)}
 
@@ -335,13 +288,8 @@ def renumber_structure_ids(pdf: bytes) -> bytes:
 
 
 def undouble_bookmarks(writer) -> list[str]:
-    """Name each bookmark once; return the titles that were doubled.
-
-    The print stylesheet keeps a heading with the text after it (``break-after: avoid``);
-    when that moves a heading to the top of the next page, Chromium names its bookmark
-    twice (「練習練習」, 「3-6-3 …3-6-3 …」). A title that is exactly one string of two or
-    more characters twice is halved (「謝謝」 stays); every other title is left as it is.
-    """
+    """Halve each bookmark title that is one string of 2+ characters twice (「練習練習」, not
+    「謝謝」), as Chromium names a heading moved to the next sheet; return the halved titles."""
     from pypdf.generic import NameObject, TextStringObject
 
     fixed = []
@@ -364,12 +312,13 @@ def undouble_bookmarks(writer) -> list[str]:
     return fixed
 
 
-def reproducible(pdf: bytes) -> tuple[bytes, int]:
-    """``pdf`` with the book's title and dates, and no random file identifier; its pages."""
+def print_book(site: Path, output: Path, browser=None) -> tuple[int, int]:
+    """Print the book to ``output`` with its title and dates and no random file identifier;
+    return its size in bytes and its number of pages."""
     from pypdf import PdfReader, PdfWriter
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's trailer size is off by 3
-    reader = PdfReader(io.BytesIO(renumber_structure_ids(pdf)))
+    reader = PdfReader(io.BytesIO(renumber_structure_ids(chromium_pdf(site, browser))))
     writer = PdfWriter(clone_from=reader)
     undouble_bookmarks(writer)
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch() or time.time())
@@ -385,15 +334,9 @@ def reproducible(pdf: bytes) -> tuple[bytes, int]:
     )
     buffer = io.BytesIO()
     writer.write(buffer)
-    return buffer.getvalue(), len(reader.pages)
-
-
-def print_book(site: Path, output: Path, browser=None) -> tuple[int, int]:
-    """Print the book to ``output``; return its size in bytes and its number of pages."""
-    data, pages = reproducible(chromium_pdf(site, browser))
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
-    return len(data), pages
+    output.write_bytes(buffer.getvalue())
+    return len(buffer.getvalue()), len(reader.pages)
 
 
 def main(argv: list[str] | None = None) -> int:

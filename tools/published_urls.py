@@ -1,16 +1,11 @@
 """``make urls``: add the built site's new pages and section anchors to the list of URLs.
 
-``book/published-urls.txt`` lists every URL the book has published (pages, ``sec-*``
-anchors, the lecture links' QR views); ``tests/test_urls.py`` keeps each resolving and
-fails, naming the exact lines, when the site publishes one the list lacks. This command
-writes those lines: a new page after the page before it in reading order, a new anchor
-among its page's anchors in the order of the page's headings (``with_added``). It never
-removes or rewrites a line: an address published once stays (rename with a redirect).
+``tests/test_urls.py`` fails, naming the lines, when the site publishes a URL (page, ``sec-*``
+anchor, QR view) that ``book/published-urls.txt`` lacks; this adds them where they belong and
+never removes or rewrites one: an address published once stays (rename with a redirect).
 
 Usage: ``python -m tools.published_urls [SITE]`` (``make urls``; SITE: ``_build/html``).
 """
-
-from __future__ import annotations
 
 import re
 import sys
@@ -19,19 +14,14 @@ from pathlib import Path
 from tools import layout
 from tools.serve import base_url
 
-HEADER = "#"
 ID = re.compile(r'\sid="([^"]+)"')
 SIDEBAR_LINK = re.compile(r'<a class="[^"]*reference internal[^"]*" href="([^"#]+)"')
-
-
-def section_label() -> re.Pattern[str]:
-    return layout.book_extension("sections").SECTION_LABEL
 
 
 def read(path: Path = layout.PUBLISHED_URLS) -> list[str]:
     """The listed URLs, in the file's order (comments and blank lines left out)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith(HEADER)]
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def reading_order(site: Path) -> list[str]:
@@ -43,8 +33,7 @@ def reading_order(site: Path) -> list[str]:
 
 
 def site_pages(site: Path) -> list[str]:
-    """The site's pages relative to its base URL: the sitemap's, the book's in reading
-    order first; then the lecture links' QR views (not in the sitemap), in section order."""
+    """The sitemap's pages (the book's first, in reading order), then the QR views, in order."""
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     base = base_url(site)
     listed = [url.removeprefix(base) for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
@@ -59,7 +48,7 @@ def site_pages(site: Path) -> list[str]:
 def anchors(site: Path, page: str) -> list[str]:
     """The page's section anchors (``sec-*``), in the order of its headings."""
     html = (site / page).read_text(encoding="utf-8")
-    label = section_label()
+    label = layout.book_extension("sections").SECTION_LABEL
     return list(dict.fromkeys(i for i in ID.findall(html) if label.match(i)))
 
 
@@ -82,12 +71,8 @@ def _folder(url: str) -> str:
 
 
 def with_added(lines: list[str], site: Path) -> list[str]:
-    """The file's ``lines`` with the site's unlisted URLs inserted where they belong.
-
-    Each goes right after the listed URL before it in reading order, if that one is of
-    its kind (an anchor of the same page; a page of the same folder: ``qr/``,
-    ``appendix/``), else right before the listed URL after it, else at the end.
-    """
+    """``lines`` with each unlisted URL after the listed one before it in reading order if that
+    is its kind (an anchor of its page, a page of its folder), else before the next, else last."""
     order = published(site)
     result = list(lines)
     for url in unlisted(site, [line.strip() for line in lines]):
@@ -99,9 +84,7 @@ def with_added(lines: list[str], site: Path) -> list[str]:
             kin = [u for u in order if _folder(u) == _folder(url)]
         earlier = [u for u in order[:n] if u in result]
         later = [u for u in order[n + 1 :] if u in result and (not anchor or u in kin)]
-        if earlier and earlier[-1] in kin:
-            result.insert(result.index(earlier[-1]) + 1, url)
-        elif later:
+        if later and not (earlier and earlier[-1] in kin):
             result.insert(result.index(later[0]), url)
         elif earlier:
             result.insert(result.index(earlier[-1]) + 1, url)

@@ -1,11 +1,8 @@
 """Incremental builds publish what clean builds publish: the edits, the copies, the diff.
 
-Shared by ``tests/test_rebuild.py`` (``make test-rebuild``, run in CI) and ``make bench``.
-A *workspace* is a copy of the repository in a temporary folder (tracked and untracked
-files, not ``_build``), sharing this repository's ``.venv``. ``EDITS`` are the kinds of
-change a contributor makes; each is applied to the incremental workspace, which is then
-rebuilt with ``make html`` and compared, byte for byte, with a clean build of a fresh copy
-of the same sources.
+For ``tests/test_rebuild.py`` and ``make bench``. A *workspace* is a copy of the repository's
+files (not ``_build``) sharing its ``.venv``; ``EDITS`` are the kinds of change a contributor
+makes, each checked byte for byte against a clean build of a copy of the same sources.
 """
 
 from __future__ import annotations
@@ -27,7 +24,6 @@ SKIPPED = {"_build", ".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cac
 
 
 def tracked_files(root: Path) -> list[str]:
-    """The repository's tracked and untracked-but-not-ignored files."""
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
         cwd=root,
@@ -39,19 +35,15 @@ def tracked_files(root: Path) -> list[str]:
 
 
 def check_shared_venv() -> None:
-    """Workspaces share this repository's .venv: it must be up to date, or the first
-    ``make html`` in a workspace would reinstall ch3lib from that temporary copy."""
+    """Workspaces share the .venv: out of date, it would be reinstalled from a copy."""
     up_to_date = subprocess.run(["make", "-q", "venv"], cwd=layout.ROOT, capture_output=True)
     if up_to_date.returncode != 0:
         raise RuntimeError("the .venv is out of date: run `make html` in the repository first")
 
 
 def make_workspace(dest: Path, source: Path = layout.ROOT, *, executed: bool = False) -> Path:
-    """Copy the sources of ``source`` (a git checkout or another workspace) into ``dest``.
-
-    ``executed``: with a copy of ``source``'s execution cache, so that pages whose code it
-    holds do not execute again (their outputs are the cache's, as in ``source``).
-    """
+    """Copy the sources of ``source`` (a checkout or a workspace) into ``dest``; ``executed``:
+    and its execution cache (pages whose code it holds do not execute again)."""
     check_shared_venv()
     dest.mkdir(parents=True, exist_ok=True)
     if (source / ".git").exists():
@@ -92,8 +84,7 @@ def build_env(workspace: Path, **extra: str) -> dict[str, str]:
 
 
 def make_html(workspace: Path, log: list[str] | None = None, **extra: str) -> float:
-    """Run ``make html`` in ``workspace``; return its wall time, append its standard output
-    to ``log`` if given. Raise with its log on failure."""
+    """``make html`` in ``workspace``: its seconds; its output appended to ``log``."""
     start = time.perf_counter()
     done = subprocess.run(
         ["make", "html"],
@@ -110,7 +101,7 @@ def make_html(workspace: Path, log: list[str] | None = None, **extra: str) -> fl
 
 
 def tree_differences(first: Path, second: Path) -> list[str]:
-    """Files that only one tree has, or that differ in bytes (relative paths, sorted)."""
+    """Files that only one tree has, or that differ in bytes (sorted)."""
     differences = []
 
     def walk(compare: filecmp.dircmp, prefix: str) -> None:
@@ -127,12 +118,11 @@ def tree_differences(first: Path, second: Path) -> list[str]:
 
 
 def site(workspace: Path) -> Path:
-    """The published tree of a workspace."""
     return workspace / layout.SITE.relative_to(layout.ROOT)
 
 
 def replace(path: Path, old: str, new: str) -> None:
-    """Replace the first ``old`` in a file by ``new``; fail loudly if ``old`` is not there."""
+    """Replace the first ``old`` in a file by ``new`` (which must be there)."""
     text = path.read_text(encoding="utf-8")
     if old not in text:
         raise ValueError(f"cannot find {old!r} in {path}")
@@ -165,7 +155,6 @@ def edit_library(ws: Path) -> None:
 
 
 def edit_rename_page(ws: Path) -> None:
-    """3-3 gets a new file name: the old page is gone, a redirect stands in its place."""
     (ws / "book/3-3-history.md").rename(ws / "book/3-3-keras-history.md")
     replace(ws / "book/index.md", "\n3-3-history\n", "\n3-3-keras-history\n")
     redirects = "redirects: dict[str, str] = {"
@@ -183,14 +172,9 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 
 def check_edit(incremental: Path, scratch: Path, kind: str) -> tuple[str, list[str]]:
-    """Apply an edit to ``incremental``, rebuild it, and build a clean copy in ``scratch``.
-
-    The copy has the sources and the execution cache, nothing else of ``_build``: its Sphinx
-    reads and writes everything, and its pages execute only if the edit made them stale. The
-    library edit's copy has no cache: it executes every page itself, so the two sites come
-    from two executions of the whole book. Returns the incremental build's output and the
-    tree differences.
-    """
+    """Apply an edit to ``incremental`` and rebuild it; build a clean copy in ``scratch``
+    (with the execution cache, but for the library edit: two executions of every page).
+    The incremental build's output, and the differences between the two sites."""
     EDITS[kind](incremental)
     log: list[str] = []
     make_html(incremental, log)

@@ -1,19 +1,17 @@
 """Serve the built site the way GitHub Pages does: under a path prefix, gzip, 404.html.
 
-GitHub Pages compresses text (HTML, CSS, JavaScript, SVG, JSON, XML) with gzip when the
-browser asks for it and serves images as they are; a missing page gets the site's 404.html.
-The site tests, the readers' notebook test and ``make lighthouse`` use this server, so that
-what they measure is what a student's phone downloads.
+Text is gzipped when the browser asks, images are sent as they are, a missing page gets
+404.html: the site tests, the readers' notebook test and ``make lighthouse`` measure what a
+student's phone downloads.
 
     python -m tools.serve            # http://127.0.0.1:8000/ch3-book/ until Ctrl-C
 """
-
-from __future__ import annotations
 
 import argparse
 import contextlib
 import gzip
 import http.server
+import io
 import re
 import threading
 from pathlib import Path
@@ -22,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 
 #: Content types GitHub Pages sends gzipped.
 COMPRESSED = ("text/", "application/javascript", "application/json", "image/svg+xml")
-COMPRESSED_EXTRA = {".js": "application/javascript", ".mjs": "application/javascript"}
 
 
 def base_url(site: Path) -> str:
@@ -41,16 +38,11 @@ def gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
-def is_compressed(content_type: str) -> bool:
-    """Whether GitHub Pages sends this type gzipped."""
-    return content_type.startswith(COMPRESSED)
-
-
 def transfer_size(path: Path) -> int:
     """The bytes of ``path``'s response body from this server (and Pages): gzipped or not."""
-    kind = PagesHandler.guess_type(PagesHandler, str(path))
     data = Path(path).read_bytes()
-    return len(gzipped(data)) if is_compressed(kind) else len(data)
+    compressed = PagesHandler.guess_type(PagesHandler, str(path)).startswith(COMPRESSED)
+    return len(gzipped(data)) if compressed else len(data)
 
 
 class PagesHandler(http.server.SimpleHTTPRequestHandler):
@@ -59,7 +51,8 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
-        **COMPRESSED_EXTRA,
+        ".js": "application/javascript",
+        ".mjs": "application/javascript",
     }
 
     def translate_path(self, path):
@@ -74,7 +67,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         kind = self.guess_type(str(path))
-        if not (accepts_gzip and path.is_file() and is_compressed(kind)):
+        if not (accepts_gzip and path.is_file() and kind.startswith(COMPRESSED)):
             return super().send_head()
         body = gzipped(path.read_bytes())
         self.send_response(200)
@@ -84,36 +77,21 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "max-age=600")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        return _Body(body)
+        return io.BytesIO(body)  # what do_GET copies to the client and closes
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
-        if code == 404 and page.exists():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-        else:
-            super().send_error(code, message, explain)
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args):
-        pass
-
-
-class _Body:
-    """A gzipped body in the shape ``SimpleHTTPRequestHandler.copyfile`` reads."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def read(self, size: int = -1) -> bytes:
-        data, self.data = (self.data, b"") if size < 0 else (self.data[:size], self.data[size:])
-        return data
-
-    def close(self) -> None:
         pass
 
 
@@ -128,8 +106,7 @@ def serve(directory: Path, prefix: str, port: int = 0):
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), lambda *a: handler(*a, directory=str(directory))
     )
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
     finally:

@@ -1,14 +1,9 @@
 """``make test-latest``: the book with the newest releases that ``pyproject.toml`` allows.
 
-``make html`` and ``make test`` install the exact pins of ``constraints.txt``, so a new release
-reaches the book only when a pin moves (``make lock``, Dependabot). This tells beforehand what
-the newest releases do, without touching the developer's ``.venv``, ``_build/html`` or
-execution cache: it copies the working tree's files (tracked, and untracked but not ignored)
-into ``_build/latest/repo`` and there installs a fresh ``.venv`` with the repository's own
-Makefile but no constraints (``make CONSTRAINTS=``), prints every package whose release
-differs from its pin, then runs ``make test``, ``make html`` and the site tests that need no
-browser (``tests/test_pdf.py`` needs the PDF, which Chromium prints). When one fails, it names
-the packages that differ: one of them broke the book. CI runs it weekly.
+A copy of the working tree in ``_build/latest/repo`` gets a fresh ``.venv`` from the
+repository's Makefile without constraints (``make CONSTRAINTS=``); it prints each package
+whose release differs from its pin, then runs ``make test``, ``make html`` and the site tests
+that need no browser. A failure names the packages that differ. CI runs it weekly.
 
 Standard library only: it runs with the Python that creates the environments.
 """

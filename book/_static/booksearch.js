@@ -1,18 +1,18 @@
 /* The book's search page: section-level results from the index in _static/search/.
  *
- * book/_ext/ch3book/search.py builds the index and documents the design; the tokenizer
- * and the shard function here must stay identical to the ones there (a test runs both
- * on the same strings). The ranking weights come from the index itself (RANKING in
- * search.py), so the rules live in one place.
+ * book/_ext/ch3book/search.py builds the index and documents the design. The tokenizer and
+ * shard function here must match the ones there (a test runs both on the same strings); the
+ * ranking weights come from the index (RANKING in search.py).
  */
 "use strict";
 
 window.BookSearch = (() => {
-  const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
+  const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff"; // cjk_spacing.py: HAN
   const RUNS = new RegExp(`[${HAN}]+|[a-z0-9_]+(?:\\.[a-z0-9_]+)*`, "g");
   const isHan = (run) => run[0] >= "\u3400";
-  const loaded = {};
+  const pairs = (chars) => chars.slice(1).map((char, i) => chars[i] + char);
   const waiting = {};
+  const resolvers = {};
 
   const normalize = (text) => text.normalize("NFKC").toLowerCase();
 
@@ -20,22 +20,16 @@ window.BookSearch = (() => {
   function tokens(text) {
     const found = [];
     for (const run of normalize(text).match(RUNS) || []) {
-      if (isHan(run)) {
-        const chars = Array.from(run);
-        found.push(...chars);
-        for (let i = 0; i + 1 < chars.length; i++) found.push(chars[i] + chars[i + 1]);
-      } else {
-        found.push(run, ...wordParts(run));
-      }
+      const chars = Array.from(run);
+      found.push(...(isHan(run) ? [...chars, ...pairs(chars)] : [run, ...wordParts(run)]));
     }
     return found;
   }
 
   /** The parts of a dotted or snake_case name (search.py: _word_parts). */
   function wordParts(run) {
-    const parts = [];
     const dotted = run.split(".").filter(Boolean);
-    if (dotted.length > 1) parts.push(...dotted);
+    const parts = dotted.length > 1 ? [...dotted] : [];
     for (const part of dotted) {
       const words = part.split("_").filter(Boolean);
       if (words.length > 1) parts.push(...words);
@@ -47,13 +41,8 @@ window.BookSearch = (() => {
   function queryTokens(text) {
     const required = [];
     for (const run of normalize(text).match(RUNS) || []) {
-      if (isHan(run)) {
-        const chars = Array.from(run);
-        if (chars.length === 1) required.push(run);
-        for (let i = 0; i + 1 < chars.length; i++) required.push(chars[i] + chars[i + 1]);
-      } else {
-        required.push(run);
-      }
+      const chars = Array.from(run);
+      required.push(...(isHan(run) && chars.length > 1 ? pairs(chars) : [run]));
     }
     return [...new Set(required)];
   }
@@ -69,30 +58,24 @@ window.BookSearch = (() => {
 
   /** Load _static/search/<name>.js once (a <script> tag: it also works for a page opened from disk). */
   function load(name) {
-    if (loaded[name]) return Promise.resolve(loaded[name]);
     if (!waiting[name]) {
-      let resolve;
-      let reject;
-      const promise = new Promise((res, rej) => {
-        resolve = res;
-        reject = rej;
+      waiting[name] = new Promise((resolve, reject) => {
+        resolvers[name] = resolve;
+        const script = document.createElement("script");
+        script.src = `${root()}_static/search/${name}.js`;
+        script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+        document.head.appendChild(script);
       });
-      waiting[name] = { promise, resolve };
-      const script = document.createElement("script");
-      script.src = `${root()}_static/search/${name}.js`;
-      script.onerror = () => reject(new Error(`cannot load ${script.src}`));
-      document.head.appendChild(script);
     }
-    return waiting[name].promise;
+    return waiting[name];
   }
 
   /** Called by each index file when it has loaded. */
   function store(name, data) {
-    loaded[name] = data;
-    if (waiting[name]) waiting[name].resolve(data);
+    if (resolvers[name]) resolvers[name](data);
   }
 
-  /** Ranked results: [{doc, score}] (see RANKING in search.py). */
+  /** Ranked results: [{href, title, page, score, snippet}] (see RANKING in search.py). */
   async function search(query) {
     const meta = await load("docs");
     const rank = meta.ranking;
@@ -101,17 +84,12 @@ window.BookSearch = (() => {
     const docs = meta.docs;
     const introduced = meta.introduces[q];
     if (!required.length && introduced === undefined) return [];
-    const shards = await Promise.all(
-      [...new Set(required.map((t) => shardOf(t, meta.shards)))].map((n) =>
-        load(`terms-${n}`).then((data) => [n, data]),
-      ),
-    );
-    const byShard = Object.fromEntries(shards);
+    const terms = await Promise.all(required.map((t) => load(`terms-${shardOf(t, meta.shards)}`)));
     const avgLength = meta.lengths.reduce((a, b) => a + b, 0) / meta.lengths.length;
     let candidates = null;
     const scores = new Map();
-    for (const token of required) {
-      const postings = byShard[shardOf(token, meta.shards)][token] || [];
+    for (const [i, token] of required.entries()) {
+      const postings = terms[i][token] || [];
       const idf = Math.log(1 + (docs.length - postings.length + 0.5) / (postings.length + 0.5));
       const here = new Set();
       for (const [doc, tf] of postings) {
@@ -132,16 +110,12 @@ window.BookSearch = (() => {
     const ranked = [...candidates].map((doc) => ({ doc, score: weigh(doc, 0) })).sort(order);
     // The best results get their text: for the snippet, and for the phrase bonus.
     const shown = ranked.slice(0, rank.shown);
-    const chunks = [...new Set(shown.map((r) => meta.textOf[r.doc][0]))];
-    const texts = Object.fromEntries(
-      await Promise.all(chunks.map((c) => load(`text-${c}`).then((t) => [c, t]))),
-    );
-    for (const result of shown) {
-      const [chunk, position] = meta.textOf[result.doc];
-      result.text = texts[chunk][position];
+    const texts = await Promise.all(shown.map((r) => load(`text-${meta.textOf[r.doc][0]}`)));
+    shown.forEach((result, i) => {
+      result.text = texts[i][meta.textOf[result.doc][1]];
       const phrase = normalize(`${docs[result.doc][1]} ${result.text}`).includes(q);
       result.score = weigh(result.doc, phrase ? rank.phrase : 0);
-    }
+    });
     const results = [...shown.sort(order), ...ranked.slice(rank.shown)];
     return results.map((r) => ({
       href: docs[r.doc][0],
@@ -186,38 +160,31 @@ window.BookSearch = (() => {
     return pieces;
   }
 
+  const element = (tag, properties) => Object.assign(document.createElement(tag), properties);
+
   function render(results, query, list, status) {
+    const listed = results.filter((r) => r.snippet.length);
+    const prefix = root() === "./" ? "" : root();
     list.replaceChildren();
-    for (const result of results.filter((r) => r.snippet.length)) {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.className = "result";
+    for (const result of listed) {
       const [page, anchor] = result.href.split("#");
-      const prefix = root() === "./" ? "" : root();
-      link.href = `${prefix}${page}?highlight=${encodeURIComponent(query)}${anchor ? `#${anchor}` : ""}`;
-      link.textContent = result.title;
-      item.appendChild(link);
+      const href = `${prefix}${page}?highlight=${encodeURIComponent(query)}${anchor ? `#${anchor}` : ""}`;
+      const item = document.createElement("li");
+      item.append(element("a", { className: "result", href, textContent: result.title }));
       if (result.title !== result.page) {
-        const where = document.createElement("span");
-        where.className = "book-search-page";
-        where.textContent = ` · ${result.page}`;
-        item.appendChild(where);
+        const where = ` · ${result.page}`;
+        item.append(element("span", { className: "book-search-page", textContent: where }));
       }
-      const text = document.createElement("p");
-      text.className = "book-search-snippet";
+      const text = element("p", { className: "book-search-snippet" });
       for (const [piece, highlighted] of result.snippet) {
-        const node = highlighted ? document.createElement("mark") : document.createTextNode(piece);
-        if (highlighted) node.textContent = piece;
-        text.appendChild(node);
+        text.append(highlighted ? element("mark", { textContent: piece }) : piece);
       }
-      item.appendChild(text);
-      list.appendChild(item);
+      item.append(text);
+      list.append(item);
     }
-    const shown = results.filter((r) => r.snippet.length).length;
     status.textContent = results.length
-      ? `找到 ${results.length} 個相關的小節${results.length > shown ? `，列出最相關的 ${shown} 個` : ""}。`
+      ? `找到 ${results.length} 個相關的小節${results.length > listed.length ? `，列出最相關的 ${listed.length} 個` : ""}。`
       : `找不到「${query}」。試試更短的詞，或換一個說法。`;
-    list.dataset.state = "done";
   }
 
   async function run() {
@@ -230,16 +197,15 @@ window.BookSearch = (() => {
     if (input) input.value = query;
     if (!query.trim()) {
       status.textContent = "請輸入要搜尋的詞。";
-      list.dataset.state = "done";
-      return;
+    } else {
+      status.textContent = "搜尋中…";
+      try {
+        render(await search(query), query, list, status);
+      } catch (error) {
+        status.textContent = `搜尋失敗：${error.message}`;
+      }
     }
-    status.textContent = "搜尋中…";
-    try {
-      render(await search(query), query, list, status);
-    } catch (error) {
-      status.textContent = `搜尋失敗：${error.message}`;
-      list.dataset.state = "done";
-    }
+    list.dataset.state = "done";
   }
 
   document.addEventListener("DOMContentLoaded", run);

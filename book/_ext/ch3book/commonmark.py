@@ -1,28 +1,17 @@
 """MyST Markdown → plain CommonMark + HTML, for the notebooks readers download.
 
-A page's Markdown cells are MyST: ``(sec-3-5)=`` labels, ``:::{admonition}`` fences,
-``{term}``, ``{py:func}``, ``{numref}`` and ``{glue:text}`` roles, ``[](#sec-3-5-4)``
-links. Jupyter and Colab render none of them. This module rewrites a cell's Markdown with
-what the published site resolved them to:
-
-- labels are dropped (the headings stay);
-- roles and ``#label`` links become links to the published pages (API names to the API
-  reference, terms to the glossary, ``{numref}`` to 「圖 N」), with absolute URLs;
-- ``{glue:text}`` roles become the value the build computed, formatted as on the page;
-- admonitions, notes and exercises become block quotes with a bold title; figures an
-  image and a caption; ``{literalinclude}`` the code it includes.
-
-No stock tool does this: jupytext and MyST-NB write notebooks whose Markdown is still
-MyST. Where a directive or role is not known here, ``convert`` raises rather than leaving
-MyST in the reader's notebook; ``tests/test_site.py`` renders every cell with a plain
-CommonMark renderer and checks that nothing MyST-only remains.
+Jupyter and Colab render none of MyST's labels, directives, roles and ``#label`` links.
+``convert`` writes what the site resolved them to: absolute links, glued values as on the
+page, admonitions and exercises as block quotes, figures as ``<figure>``, included code.
+No stock tool does this: jupytext and MyST-NB write notebooks whose Markdown is still MyST.
+What is not known here raises (``tests/test_site.py`` checks that no MyST remains).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ch3book import exercises
 
@@ -44,27 +33,16 @@ PYTHON_ROLES = CALLABLE_ROLES | {"py:class", "py:mod", "py:attr", "py:data", "py
 
 @dataclass
 class Targets:
-    """What the names in a page's Markdown resolve to on the published site.
+    """What the names in a page's Markdown resolve to on the published site."""
 
-    Attributes:
-        labels: label → (URL, title): sections, figures, exercises.
-        terms: glossary term, lower case → URL.
-        api: Python name → URL in the API reference.
-        numbers: figure label → its caption number text (``圖 3``).
-        glue: glued key → its ``text/plain`` value.
-        format_glue: ``(text/plain value, format spec)`` → text, as ``{glue:text}`` shows it.
-        image_url: a figure's path as written in the page → its published URL.
-        include: ``(path, options)`` of a ``{literalinclude}`` → the code it shows.
-    """
-
-    labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    terms: Mapping[str, str] = field(default_factory=dict)
-    api: Mapping[str, str] = field(default_factory=dict)
-    numbers: Mapping[str, str] = field(default_factory=dict)
-    glue: Mapping[str, str] = field(default_factory=dict)
-    format_glue: Callable[[str, str], str] = lambda value, spec: format(value, spec)
-    image_url: Callable[[str], str] = lambda path: path
-    include: Callable[[str, dict[str, str]], str] = lambda path, options: ""
+    labels: Mapping[str, tuple[str, str]]  # → (URL, title): sections, figures, exercises
+    terms: Mapping[str, str]  # glossary term, lower case → URL
+    api: Mapping[str, str]  # Python name → URL in the API reference
+    numbers: Mapping[str, str]  # figure label → its caption number text (圖 3)
+    glue: Mapping[str, str]  # glued key → its text/plain value
+    format_glue: Callable[[str, str], str]  # (text/plain value, spec) → as {glue:text} shows it
+    image_url: Callable[[str], str]  # a figure's path as written in the page → its URL
+    include: Callable[[str, dict[str, str]], str]  # {literalinclude}'s (path, options) → code
 
 
 class UnsupportedMySTError(ValueError):
@@ -123,15 +101,6 @@ def _closing(lines: list[str], start: int, fence: str) -> int:
     )
 
 
-def _options(body: list[str]) -> tuple[dict[str, str], list[str]]:
-    """A directive's ``:key: value`` options and the content after them."""
-    options, index = {}, 0
-    while index < len(body) and (option := OPTION.match(body[index])):
-        options[option.group("key")] = option.group("value").strip()
-        index += 1
-    return options, body[index:]
-
-
 def _quote(title: str, content: str) -> str:
     """A block quote: the bold title, then the content."""
     lines = [f"**{title}**", "", *content.split("\n")] if content else [f"**{title}**"]
@@ -139,8 +108,11 @@ def _quote(title: str, content: str) -> str:
 
 
 def _directive(name: str, argument: str, body: list[str], targets: Targets) -> str:
-    options, content = _options(body)
-    text = "\n".join(content).strip("\n")
+    options, index = {}, 0  # the ``:key: value`` lines, then the content
+    while index < len(body) and (option := OPTION.match(body[index])):
+        options[option.group("key")] = option.group("value").strip()
+        index += 1
+    text = "\n".join(body[index:]).strip("\n")
     if name in ("code-block", "code", "sourcecode"):
         return f"```{argument}\n{text}\n```"
     if name == "literalinclude":
@@ -170,21 +142,14 @@ def _directive(name: str, argument: str, body: list[str], targets: Targets) -> s
 
 
 def _inline(line: str, targets: Targets) -> str:
-    return INLINE.sub(lambda match: _replace(match, targets), line)
+    def replace(match: re.Match[str]) -> str:
+        if match["code"]:
+            return match["code"]
+        if match["target"] is not None:
+            return _label_link(match["text"], match["target"], targets)
+        return _role(match["role"], match["content"], targets)
 
-
-def _replace(match: re.Match[str], targets: Targets) -> str:
-    if match.group("code"):
-        return match.group("code")
-    if match.group("target") is not None:
-        return _label_link(match.group("text"), match.group("target"), targets)
-    return _role(match.group("role"), match.group("content"), targets)
-
-
-def _split(content: str) -> tuple[str | None, str]:
-    """``text <target>`` → (text, target); ``target`` → (None, target)."""
-    explicit = EXPLICIT_TITLE.match(content)
-    return (explicit["title"], explicit["target"]) if explicit else (None, content.strip())
+    return INLINE.sub(replace, line)
 
 
 def _lookup(table: Mapping[str, object], key: str, what: str, role: str) -> object:
@@ -193,13 +158,14 @@ def _lookup(table: Mapping[str, object], key: str, what: str, role: str) -> obje
     return table[key]
 
 
-def _label_link(text: str, label: str, targets: Targets) -> str:
+def _label_link(text: str | None, label: str, targets: Targets) -> str:
     url, title = _lookup(targets.labels, label, "label", "ref")
     return f"[{text or title}]({url})"
 
 
 def _role(role: str, content: str, targets: Targets) -> str:
-    text, target = _split(content)
+    explicit = EXPLICIT_TITLE.match(content)  # ``text <target>``
+    text, target = (explicit["title"], explicit["target"]) if explicit else (None, content.strip())
     if role == "term":
         url = _lookup(targets.terms, target.lower(), "glossary term", role)
         return f"[{text or target}]({url})"
@@ -211,8 +177,7 @@ def _role(role: str, content: str, targets: Targets) -> str:
             shown += "()"
         return f"[`{shown}`]({url})"
     if role == "ref":
-        url, title = _lookup(targets.labels, target, "label", role)
-        return f"[{text or title}]({url})"
+        return _label_link(text, target, targets)
     if role == "numref":
         url, _ = _lookup(targets.labels, target, "label", role)
         number = str(_lookup(targets.numbers, target, "numbered figure", role))

@@ -1,18 +1,11 @@
 """Links between the lessons and the API reference, both ways.
 
-From the lessons to the reference: the pages name ch3lib's functions as readers import
-them, ``{py:func}`ch3lib.gradient```, while autodoc documents each in its module,
-``ch3lib.gradients.gradient``. Sphinx's Python domain resolves neither this package-level
-name nor an alias of it, and left the name unlinked without a warning; a
-``missing-reference`` handler resolves ``ch3lib.<name>`` to the one documented
-``ch3lib.<module>.<name>`` (``public_alias`` is the rule, also used by the readers'
-notebooks).
-
-From the reference back to the lessons: each public docstring of ch3lib says which
-section teaches it, in plain text (it is also read in ``help()`` and in an editor). An
-``autodoc-process-docstring`` handler rewrites those mentions as ``:ref:`` roles to the
-section labels when autodoc renders the API page. ``sphinx.ext.autodoc`` offers the event
-but no such rule; intersphinx and ``sphinx.ext.linkcode`` link to code, not to prose.
+Pages name ch3lib's functions as readers import them (``ch3lib.gradient``), which Sphinx's
+Python domain left unlinked, silently: a ``missing-reference`` handler resolves them to the
+one documented ``ch3lib.<module>.<name>`` (``public_alias``, also for the readers'
+notebooks). Docstrings say in plain text which section teaches them (for ``help()`` too): an
+``autodoc-process-docstring`` handler makes those ``:ref:`` links. autodoc has the event but
+no such rule; intersphinx and ``sphinx.ext.linkcode`` link to code, not to prose.
 """
 
 from __future__ import annotations
@@ -22,7 +15,7 @@ import re
 from sphinx.util.nodes import make_refnode
 
 from ch3book import _compat
-from ch3book.sections import SECTION_NUMBER, label_of
+from ch3book.sections import SECTION_NUMBER
 
 SECTION_MENTION = re.compile(rf"\bsections? ({SECTION_NUMBER})(?: (?:and|to) ({SECTION_NUMBER}))?")
 
@@ -31,7 +24,7 @@ def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
     """Turn "section 3-5-4" in a docstring into a link to the page that teaches it."""
 
     def link(number: str) -> str:
-        return f":ref:`{number} <{label_of(number)}>`"
+        return f":ref:`{number} <sec-{number}>`"
 
     def replace(match: re.Match) -> str:
         first, second = match.group(1), match.group(2)
@@ -73,7 +66,6 @@ def resolve_public_name(app, env, node, contnode):
 
 
 def setup_docstring_links(app) -> None:
-    """Register the handlers (autodoc must be loaded for its event to exist)."""
-    app.setup_extension("sphinx.ext.autodoc")
+    app.setup_extension("sphinx.ext.autodoc")  # which defines the event
     app.connect("autodoc-process-docstring", link_sections_in_docstrings)
     app.connect("missing-reference", resolve_public_name)

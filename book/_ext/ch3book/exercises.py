@@ -1,21 +1,12 @@
 """Exercises and their solutions (sphinx-exercise), titled in zh-TW and numbered per page.
 
-sphinx-exercise (Executable Books) provides ``{exercise}`` and the gated
-``{solution-start}`` … ``{solution-end}``, between which a solution's code cells are
-executed at build time like any other cell; ``:class: dropdown`` hides a solution until
-the reader opens it. Two things it does not do the way this book needs:
-
-- Its labels ("Exercise", "Solution to") are translated for zh_CN, not zh_TW: this module
-  adds a zh-TW message catalog for them (``translations.register``).
-- It numbers exercises across the whole book ("Exercise 5" is the first one of the second
-  page that has any) and writes the subtitle in ASCII parentheses. Here every exercise is
-  ``:nonumber:`` and a post-transform titles it 「練習 N（標題）」, N taken from its label
-  ``ex-<section>-<N>`` (``ex-3-6-1`` is 練習 1 of page 3-6), and its solution
-  「解答：練習 N（標題）」, linked to the exercise. The transform checks what makes the
-  number true: the labels of a page are ``ex-<its section>-1``, ``-2``, … in reading order,
-  each exercise is ``:nonumber:``, and each solution's label is its exercise's with
-  ``sol-``; anything else is a warning (an error with ``-W``) naming the page and label.
-  The readers' notebooks write the same title (``commonmark`` calls ``title``).
+sphinx-exercise's labels are translated for zh_CN only (this module adds a zh-TW catalog,
+``translations.register``), and it numbers exercises across the book in ASCII parentheses.
+Here every exercise is ``:nonumber:``; a post-transform titles it 「練習 N（標題）」, N from its
+label ``ex-<section>-<N>``, and its solution 「解答：練習 N（標題）」, and warns, naming page and
+label, unless a page's labels are ``ex-<its section>-1``, ``-2``… in reading order, each
+exercise ``:nonumber:`` and each solution ``sol-…`` after its exercise. ``commonmark``
+writes the same title (``title``) into the readers' notebooks.
 """
 
 from __future__ import annotations
@@ -26,9 +17,10 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from ch3book.translations import EXERCISE as LABELS
+from ch3book import _compat, translations
+from ch3book.sections import page_labels
 
-#: sphinx-exercise's labels in zh-TW.
+LABELS = translations.EXERCISE  # sphinx-exercise's labels in zh-TW
 #: An exercise's label: ``ex-`` + its page's section number + ``-`` + its number there.
 LABEL = re.compile(r"^ex-(?P<section>\d+(?:-\d+)*)-(?P<number>\d+)$")
 
@@ -36,11 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def number_of(label: str) -> str:
-    """The number an exercise label gives its exercise: ``ex-3-6-2`` → ``"2"``.
-
-    Raises:
-        ValueError: If the label is not ``ex-<section>-<number>``.
-    """
+    """``ex-3-6-2`` → ``"2"``; a ``ValueError`` if the label is not ``ex-<section>-<number>``."""
     match = LABEL.match(label)
     if match is None:
         raise ValueError(
@@ -66,8 +54,9 @@ def _subtitle(title_node: nodes.Element) -> list[nodes.Node]:
     return []
 
 
-def _titled(prefix: str, number: str, subtitle: list[nodes.Node]) -> list[nodes.Node]:
-    parts: list[nodes.Node] = [nodes.Text(f"{prefix}{number}")]
+def _titled(label: str, subtitle: list[nodes.Node]) -> list[nodes.Node]:
+    """``title`` as nodes, the subtitle's own nodes (links, code) kept."""
+    parts: list[nodes.Node] = [nodes.Text(f"練習 {number_of(label)}")]
     if subtitle:
         parts += [nodes.Text("（"), *subtitle, nodes.Text("）")]
     return parts
@@ -78,28 +67,18 @@ class TitleExercisesPerPage(SphinxPostTransform):
 
     default_priority = 30  # sphinx-exercise resolves its titles at 20 and 21
 
-    def _section(self) -> str | None:
-        """The page's section number (``3-5`` for ``sec-3-5``), from its page label."""
-        from ch3book.sections import page_labels
-
-        label = page_labels(self.env).get(self.env.docname)
-        return label.removeprefix("sec-") if label else None
-
     def _warn(self, node: nodes.Node, message: str) -> None:
         logger.warning(f"exercise: {message}", location=node, type="ch3book", subtype="exercise")
 
     def run(self, **kwargs) -> None:
-        """Retitle every exercise and solution of the page, checking its label."""
-        from ch3book import _compat
-
         exercise_node, exercise_enumerable_node, solution_node = _compat.exercise_node_types()
-        section = self._section()
+        page_label = page_labels(self.env).get(self.env.docname)
+        section = page_label.removeprefix("sec-") if page_label else None  # 3-5 for sec-3-5
         subtitles = {}
-        position = 0
-        for node in self.document.findall(
+        found = self.document.findall(
             lambda n: isinstance(n, exercise_node | exercise_enumerable_node)
-        ):
-            position += 1
+        )
+        for position, node in enumerate(found, start=1):
             label = node.get("label", "")
             if isinstance(node, exercise_enumerable_node):
                 self._warn(node, f"{label or 'an exercise'} needs :nonumber: (numbered per page)")
@@ -110,7 +89,7 @@ class TitleExercisesPerPage(SphinxPostTransform):
                 continue
             title_node = node.children[0]
             subtitles[label] = _subtitle(title_node)
-            title_node.children = _titled("練習 ", number_of(label), subtitles[label])
+            title_node.children = _titled(label, subtitles[label])
         for node in self.document.findall(solution_node):
             target = node.get("target_label", "")
             if node.get("label") != f"sol-{target.removeprefix('ex-')}":
@@ -121,15 +100,12 @@ class TitleExercisesPerPage(SphinxPostTransform):
             reference = next(node.children[0].findall(nodes.reference), None)
             if reference is None:
                 continue
-            reference.children = _titled("練習 ", number_of(target), subtitles[target])
+            reference.children = _titled(target, subtitles[target])
             node.children[0].children = [nodes.Text(LABELS["Solution to"]), reference]
-            node["title"] = f"{LABELS['Solution to']}練習 {number_of(target)}"
+            node["title"] = LABELS["Solution to"] + title(target)
 
 
 def setup_exercises(app) -> None:
-    """Load sphinx-exercise, add the zh-TW labels to its message catalog, title per page."""
-    from ch3book.translations import register
-
     app.setup_extension("sphinx_exercise")
-    register(app, "exercise")  # sphinx-exercise's catalog name
+    translations.register(app, "exercise")  # sphinx-exercise's catalog name
     app.add_post_transform(TitleExercisesPerPage)

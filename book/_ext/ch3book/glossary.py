@@ -1,13 +1,10 @@
 """``{book-glossary}``: the glossary page, from ``book/glossary.toml``, with ASCII anchors.
 
-Sphinx's ``glossary`` directive gives each term an id made from its text; a Chinese term
-has no ASCII letters, so it gets ``term-0``, ``term-1``…, numbered in page order, which
-change whenever a term is added (and the book's anchors must last). This directive builds
-the same glossary nodes (``sphinx.domains.std.make_glossary_term``, so ``{term}`` roles,
-the search and the index work as for a stock glossary) from the data file, with ids made
-from the English term: ``term-tensor`` for 張量, ``term-tensor-en`` for "tensor". Each
-entry ends with a link to the section that introduces the term. The data file is also read
-by the search dictionary and by the tests (one source for the book's terms).
+Sphinx's ``glossary`` ids a Chinese term by its place (``term-0``…), which changes when a
+term is added. This directive builds the same nodes (``make_glossary_term``: ``{term}``,
+the search and the index work as for a stock glossary) from the ``book_glossary`` file, with
+ids from the English term (``term-tensor`` for 張量, ``term-tensor-en`` for "tensor"), each
+entry linking the section that introduces it. The search and the tests read the same file.
 """
 
 from __future__ import annotations
@@ -22,18 +19,18 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from ch3book import _compat
+from ch3book.sections import SECTION_NUMBER
 
 FIELDS = {"zh", "en", "section", "definition"}
 #: Where a term is first taught: a numbered section (``sec-3-5-4``) or a named part of
 #: one (``sec-3-1-loop``), in any chapter and with any number of sections.
-SECTION = re.compile(r"sec-(?P<number>\d+-\d+(?:-\d+)?)(?P<name>-[a-z][a-z0-9-]*)?")
+SECTION = re.compile(rf"sec-(?P<number>{SECTION_NUMBER})(?P<name>-[a-z][a-z0-9-]*)?")
 
 
 def load_glossary(path: Path) -> list[dict[str, Any]]:
-    """The entries of a glossary file, checked: each has the four fields, terms unique.
+    """The entries of a glossary file, checked (fields, section labels, unique terms).
 
-    Raises:
-        ValueError: Naming the file, if it is not TOML or an entry is not as expected.
+    A ``ValueError`` names the file if it is not TOML or an entry is not as expected.
     """
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8")).get("term", [])
@@ -41,8 +38,7 @@ def load_glossary(path: Path) -> list[dict[str, Any]]:
         raise ValueError(f"{path}: expected TOML ([[term]] tables); {error}") from None
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
-        missing = FIELDS - entry.keys()
-        if missing:
+        if missing := FIELDS - entry.keys():
             raise ValueError(
                 f"{path}: entry {number} ({entry.get('zh', '?')}) is missing "
                 f"{', '.join(sorted(missing))}; expected the fields {', '.join(sorted(FIELDS))}"
@@ -65,10 +61,9 @@ def slug(english: str) -> str:
 
 
 def section_link(label: str) -> str:
-    """A link to a section; a named part (``sec-3-1-loop``) is prefixed by its number.
+    """A link to a section, a named part (``sec-3-1-loop``) prefixed by its number.
 
-    Raises:
-        ValueError: If ``label`` is not a section label (``sec-<chapter>-<n>…``).
+    A ``ValueError`` if ``label`` is not a section label (``sec-<chapter>-<n>…``).
     """
     match = SECTION.fullmatch(label)
     if match is None:
@@ -83,40 +78,33 @@ class BookGlossary(SphinxDirective):
     """``{book-glossary}``: every entry of ``book_glossary`` (conf.py), sorted by English."""
 
     def run(self) -> list[nodes.Node]:
-        """Build the glossary nodes and register every term."""
         path = Path(self.config.book_glossary)
         self.env.note_dependency(str(path))
         document = self.state.document
         source, line = self.get_source_info()
-        items = nodes.definition_list(classes=["glossary"])
         try:
             entries = load_glossary(path)
         except ValueError as error:  # the author's file: a message, not a crash report
             return [document.reporter.error(str(error), line=line)]
+        items = nodes.definition_list(classes=["glossary"])
         for entry in sorted(entries, key=lambda e: e["en"].lower()):
             item = nodes.definition_list_item()
-            for text, node_id in ((entry["zh"], slug(entry["en"])), (entry["en"], None)):
-                node_id = f"term-{node_id or slug(entry['en']) + '-en'}"
+            anchor = f"term-{slug(entry['en'])}"
+            for text, node_id in ((entry["zh"], anchor), (entry["en"], f"{anchor}-en")):
                 term = _compat.glossary_term(self.env, text, source, line, node_id, document)
                 document.ids[node_id] = term
                 for index in list(term.findall(addnodes.index)):  # not in the search's
                     index.parent.remove(index)  # index entries: the lessons rank first
                 item += term
-            definition = nodes.definition()
             code = "、".join(f"`{alias}`" for alias in entry.get("aliases", []))
             written = f"程式中寫作 {code}。" if code else ""
             text = f"{entry['definition']}{written}（首次介紹：{section_link(entry['section'])}）"
             inline, messages = self.parse_inline(text, lineno=line)
-            definition += nodes.paragraph("", "", *inline)
-            definition += messages
-            item += definition
+            item += nodes.definition("", nodes.paragraph("", "", *inline), *messages)
             items += item
-        glossary = addnodes.glossary(sorted=False)  # already sorted, by the English term
-        glossary += items
-        return [glossary]
+        return [addnodes.glossary("", items, sorted=False)]  # sorted here, by the English term
 
 
 def setup_glossary(app) -> None:
-    """Register the directive and its data file setting (an absolute path)."""
-    app.add_config_value("book_glossary", "", "env", types=(str,))
+    app.add_config_value("book_glossary", "", "env", types=(str,))  # an absolute path
     app.add_directive("book-glossary", BookGlossary)

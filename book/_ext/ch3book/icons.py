@@ -1,20 +1,11 @@
 """The theme's icons without its 1.5 MB icon script: Font Awesome's web font, cut to the icons used.
 
-pydata-sphinx-theme loads ``scripts/fontawesome.js`` on every page (1.5 MB, 530 KiB
-gzipped: every Font Awesome icon as SVG, "so that users can add custom icons") and also
-ships Font Awesome's CSS with its web fonts. The CSS alone draws every ``<i class="fa-solid
-fa-…">`` of the theme, so the book drops the script (``drop_icon_script``, a filter
-``layout.html`` applies to the theme's ``css`` block) and serves ``fa-solid-900.woff2``
-cut down to the glyphs the site uses (``subset_icon_font``: 112 KiB → 2–3 KiB).
-
-The glyphs used are those of every ``fa-*`` icon class in the published pages and the
-theme's scripts (which add ``fa-xmark`` at run time), plus the icons the theme's CSS draws
-itself (admonitions, arrows). They are read from the whole published site after the
-every page was written, so an incremental build cuts the same font as a clean one. The
-cut is cached in the doctrees folder under the hash of its inputs.
-
-No stock extension does this: sphinx-icon and sphinx-design add icons, none removes the
-theme's script, and a font subsetter needs to know which icons the site uses.
+pydata-sphinx-theme loads ``scripts/fontawesome.js`` on every page (1.5 MB, 530 KiB gzipped,
+"so that users can add custom icons"), yet its Font Awesome CSS and fonts alone draw every
+icon. A Jinja filter (``drop_icon_script``, used by ``layout.html``) drops the script; at
+``build-finished`` ``fa-solid-900.woff2`` is cut (112 KiB → 2–3 KiB) to the icons the whole
+written site uses (so an incremental build cuts the same font), cached by its inputs' hash.
+No stock extension does this: sphinx-icon and sphinx-design add icons, none removes the script.
 """
 
 from __future__ import annotations
@@ -32,9 +23,8 @@ from ch3book import _theme
 
 logger = sphinx_logging.getLogger(__name__)
 
-#: ``fa-bars``, not preceded by a letter, digit or ``_`` (as ``\bfa-…``): written with the
-#: literal first, which lets the regular expression engine skip to each ``fa-``, 20 times
-#: faster than ``\b`` on the site's pages.
+#: ``fa-bars``, not after a letter, digit or ``_`` (``\bfa-…``), the literal first: the
+#: engine skips to each ``fa-``, 20 times faster than ``\b`` on the site's pages.
 ICON_CLASS = re.compile(r"fa-(?<!\wfa-)[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
@@ -53,11 +43,11 @@ def drop_icon_script(css_block: str) -> str:
 def icon_rules(outdir: Path) -> dict[str, int]:
     """Each icon class the theme's CSS draws, and its code point in the icon font."""
     css = (outdir / _theme.STYLESHEET).read_text(encoding="utf-8")
-    classes: dict[str, int] = {}
-    for selectors, code in _theme.ICON_RULE.findall(css):
-        for name in ICON_CLASS.findall(selectors):
-            classes[name] = int(code, 16)
-    return classes
+    return {
+        name: int(code, 16)
+        for selectors, code in _theme.ICON_RULE.findall(css)
+        for name in ICON_CLASS.findall(selectors)
+    }
 
 
 def icon_code_points(outdir: Path, classes: dict[str, int]) -> list[int]:
@@ -84,10 +74,7 @@ def undrawn_icons(outdir: Path, classes: dict[str, int]) -> list[str]:
 
 
 def subset(font, codes, layout_features: tuple[str, ...] = ()):
-    """``font`` (fontTools' ``TTFont``) cut to the characters ``codes``, names kept, in place.
-
-    The one font cutter of the book: the icon font here, the PDF's text face (tools/pdf.py).
-    """
+    """``font`` (a ``TTFont``) cut to ``codes`` in place, names kept; also for tools/pdf.py."""
     from fontTools import subset as fonttools_subset
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # it logs every table at INFO
@@ -122,8 +109,7 @@ def subset_icon_font(app, exception) -> None:
         return
     source = _theme.installed(_theme.ICON_FONT).read_bytes()
     classes = icon_rules(outdir)
-    undrawn = undrawn_icons(outdir, classes)
-    if undrawn:
+    if undrawn := undrawn_icons(outdir, classes):
         logger.warning(
             f'Expected a rule like .fa-bars{{--fa:"\\f0c9"}} in {_theme.STYLESHEET} for every icon '
             f"of the pages. Received none for: {', '.join(undrawn)}. Has pydata-sphinx-theme "
@@ -151,6 +137,5 @@ def register_filter(app) -> None:
 
 
 def setup_icons(app) -> None:
-    """Register the template filter and the font cut (after the other writers)."""
     app.connect("builder-inited", register_filter)
-    app.connect("build-finished", subset_icon_font, priority=950)
+    app.connect("build-finished", subset_icon_font, priority=950)  # after the other writers

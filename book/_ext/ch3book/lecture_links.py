@@ -1,19 +1,11 @@
 """``{lecture-links}``: every section's title, full published URL and QR code, in reading order.
 
-The lecture-links page must list every ``sec-*`` label with its absolute URL at the
-configured base URL (``html_baseurl``), so a lecturer can paste it into slides. The list
-is built from the labels when the page is written (``doctree-resolved``), after every
-page has been read, so it follows retitled, added and removed sections. No stock
-extension lists labels with absolute URLs (``sphinx.ext.autosectionlabel`` creates labels;
-a toctree lists pages, not anchors, and links relatively).
-
-Each entry also shows the URL as a QR code, an inline SVG made at build time by segno
-(error correction M, a quiet zone of four modules, black on white in light and dark
-mode), and links to a projector view of that one link, ``qr/<label>.html``: the title, a
-QR code as large as the screen allows, and the URL, with no site chrome and no script, to
-put on a slide or print (one landscape page). Those pages are written with the list, when
-the lecture-links page is written. sphinx-qrcode and the like make one code per
-directive; none lists a book's sections.
+For slides: a ``doctree-resolved`` handler fills the directive's placeholder from every
+page's ``sec-*`` sections (an env collector), with absolute URLs at ``html_baseurl``, and
+writes each one's projector view, ``qr/<label>.html`` (title, screen-sized QR code, URL; no
+script; one landscape page in print). QR codes are inline SVG by segno. No stock extension
+lists labels with absolute URLs (``autosectionlabel`` makes labels; a toctree lists pages,
+relatively); sphinx-qrcode and the like make one code per directive.
 """
 
 from __future__ import annotations
@@ -36,10 +28,7 @@ class lecture_links_placeholder(nodes.General, nodes.Element):  # noqa: N801 (do
 
 
 class LectureLinks(SphinxDirective):
-    """``{lecture-links}``: every ``sec-*`` label as a title, a link and a full URL."""
-
     def run(self) -> list[nodes.Node]:
-        """Leave a placeholder: the labels of later pages are not known yet."""
         return [lecture_links_placeholder()]
 
 
@@ -49,7 +38,6 @@ class Sections(pagedata.PageData):
     name = "ch3book_sections"
 
     def gather(self, app, doctree) -> list[tuple[str, str]]:
-        """``(anchor, title)`` of each labelled section of the page."""
         return [
             (section["ids"][0], section[0].astext())
             for section in doctree.findall(nodes.section)
@@ -76,28 +64,6 @@ def qr_svg(url: str, title: str) -> str:
         omitsize=True, border=4, dark="#000", light="#fff", title=title, svgclass="qr-code"
     )
     return svg.replace("<svg ", '<svg role="img" ', 1)
-
-
-def fill_lecture_links(app, doctree, fromdocname) -> None:
-    """Replace each placeholder by the list of section links (``doctree-resolved``)."""
-    folder, projector_pages = posixpath.dirname(fromdocname), {}
-    for placeholder in doctree.findall(lecture_links_placeholder):
-        items = nodes.bullet_list(classes=["lecture-links"])
-        for docname, anchor, title in section_links(app.env):
-            relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
-            absolute = urls.page_url(app.config, docname, anchor)
-            projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder or ".")
-            para = nodes.paragraph()
-            para += nodes.reference("", title, internal=True, refuri=relative)
-            para += nodes.Text(" ")
-            para += nodes.literal(absolute, absolute)
-            para += nodes.Text(" ")
-            para += nodes.reference("", "投影用", internal=False, refuri=projector)
-            svg = qr_svg(absolute, f"{title} 的 QR code")
-            items += nodes.list_item("", nodes.raw("", svg, format="html"), para)
-            projector_pages[anchor] = projector_page(app.config, title, absolute, svg)
-        placeholder.replace_self(items)
-        write_projector_pages(Path(app.outdir), projector_pages)
 
 
 PROJECTOR_PAGE = """\
@@ -134,27 +100,38 @@ a {{ color: #000; }}
 """
 
 
-def projector_page(config, title: str, url: str, svg: str) -> str:
-    """The projector view of one section: title, QR code, URL."""
-    return PROJECTOR_PAGE.format(
-        title=html.escape(title),
-        project=html.escape(config.html_title),
-        svg=svg,
-        url=html.escape(url),
-    )
-
-
-def write_projector_pages(outdir: Path, pages: dict[str, str]) -> None:
-    """``qr/<label>.html`` for every section, and no other file there."""
-    folder = outdir / PROJECTOR_FOLDER
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    for anchor, page in pages.items():
-        (folder / f"{anchor}.html").write_text(page, encoding="utf-8")
+def fill_lecture_links(app, doctree, fromdocname) -> None:
+    """Replace each placeholder by the list of section links (``doctree-resolved``)."""
+    folder, projector_pages = posixpath.dirname(fromdocname), {}
+    for placeholder in doctree.findall(lecture_links_placeholder):
+        items = nodes.bullet_list(classes=["lecture-links"])
+        for docname, anchor, title in section_links(app.env):
+            relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
+            absolute = urls.page_url(app.config, docname, anchor)
+            projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder or ".")
+            para = nodes.paragraph()
+            para += nodes.reference("", title, internal=True, refuri=relative)
+            para += nodes.Text(" ")
+            para += nodes.literal(absolute, absolute)
+            para += nodes.Text(" ")
+            para += nodes.reference("", "投影用", internal=False, refuri=projector)
+            svg = qr_svg(absolute, f"{title} 的 QR code")
+            items += nodes.list_item("", nodes.raw("", svg, format="html"), para)
+            projector_pages[anchor] = PROJECTOR_PAGE.format(
+                title=html.escape(title),
+                project=html.escape(app.config.html_title),
+                svg=svg,
+                url=html.escape(absolute),
+            )
+        placeholder.replace_self(items)
+        target = Path(app.outdir) / PROJECTOR_FOLDER  # every section's page, no other file
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        for anchor, page in projector_pages.items():
+            (target / f"{anchor}.html").write_text(page, encoding="utf-8")
 
 
 def setup_lecture_links(app) -> None:
-    """Register the directive, its node and the resolver (which writes the projector pages)."""
     app.add_node(lecture_links_placeholder)
     incremental.summary(lecture_links_placeholder)
     app.add_directive("lecture-links", LectureLinks)

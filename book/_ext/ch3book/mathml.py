@@ -1,15 +1,12 @@
 r"""Math rendered at build time, as MathML: no script, no web font, works offline and in print.
 
-The book's math is short inline formulas (``$4.9 \times 2^2 = 19.6$``). MathJax rendered
-them in the reader's browser: 325 KiB of script and fonts for one page, the largest part of
-its first visit on a phone. Every browser the book supports draws MathML itself (Chromium
-since 109, Firefox, Safari), screen readers read it, and Chromium prints it into the PDF.
-``latex2mathml`` (a maintained, pure-Python converter) turns the LaTeX into MathML while
-the page is written; a formula it cannot convert stops the build, naming the page.
-
-Why not a stock extension: ``sphinx.ext.imgmath`` needs a LaTeX installation and makes
-pictures of text; ``sphinxcontrib-katex`` renders in the browser unless Node.js runs KaTeX
-at build time; ``sphinx-mathjax-offline`` is MathJax.
+MathJax cost 325 KiB of script and fonts for the book's short formulas, most of a page's
+first visit on a phone; every supported browser draws MathML (Chromium since 109, Firefox,
+Safari) and screen readers read it. This math renderer converts the LaTeX with
+``latex2mathml`` as the page is written; a formula it cannot convert stops the build, naming
+the page. Not stock: ``sphinx.ext.imgmath`` needs LaTeX and makes pictures of text;
+``sphinxcontrib-katex`` needs Node.js to render at build time; ``sphinx-mathjax-offline`` is
+MathJax.
 """
 
 from __future__ import annotations
@@ -35,9 +32,8 @@ def to_mathml(latex: str, display: str, where: str) -> str:
 
 def visit_math(self, node: nodes.math) -> None:
     """Inline math: ``<span class="math"><math display="inline">…</math></span>``."""
-    where = self.builder.current_docname
     self.body.append(self.starttag(node, "span", "", CLASS="math notranslate"))
-    self.body.append(to_mathml(node.astext(), "inline", where) + "</span>")
+    self.body.append(to_mathml(node.astext(), "inline", self.builder.current_docname) + "</span>")
     raise nodes.SkipNode
 
 
@@ -57,5 +53,4 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
 
 
 def setup_mathml(app) -> None:
-    """Register the renderer; conf.py selects it with ``html_math_renderer = "mathml"``."""
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))

@@ -1,43 +1,19 @@
 """Each executed page offers a notebook made for Jupyter and Colab, with its outputs.
 
-sphinx-book-theme's download button offers ``_sources/<page>.ipynb`` when the page
-context names it (``ipynb_source``), as it does for pages written as ``.ipynb``; for a
-MyST Markdown page it offers only the ``.md``. MyST-NB writes the executed notebook to
-``jupyter_execute/``, but it is the build's intermediate file: MyST Markdown that Jupyter
-shows raw, the build's hidden checks and ``glue()`` calls (``from myst_nb import glue``
-fails on a reader's machine), no way to get ch3lib, build metadata (``jupytext``,
-``source_map``), no outputs when the page came from the execution cache (MyST-NB writes
-the notebook it read, not the one merged with the cache), and whatever cell ids and
-stream splits that run produced. This module publishes, in ``_sources/<page>.ipynb``, the
-notebook a reader downloads or opens in Colab:
-
-- a first cell that installs ch3lib from the site, by the wheel's URL and hash
-  (``package_index.requirement``), when it is missing, then the page's set-up cell, visible;
-- the Markdown in plain CommonMark + HTML (``commonmark``), links absolute;
-- the cells tagged ``remove-cell`` left out (the build's checks and ``glue()`` calls);
-- the outputs of the cached execution;
-- stable cell ids (``cell-1``, ``cell-2``, …: nbformat draws random ones on every read);
-- each cell's stream outputs merged by MyST-NB's own rule (``nb_merge_streams``), so that
-  the file does not depend on how the kernel's messages were split in time, and the
-  timings of Keras's training log and the install paths in tracebacks elided, as on
-  the page (``stable_outputs``);
-- the exercises without their solutions: everything between a ``{solution-start}`` and
-  its ``{solution-end}`` (prose and code cells) becomes one line that links to the
-  solution on the page, so a reader can try first; instead, each exercise has an answer
-  cell and a check cell that says what is right and what is not yet (``homework``), and a
-  page with exercises also publishes them alone, as a homework notebook;
-- no build metadata (of the cell tags, only ``raises-exception`` is kept), nbformat-valid;
-
-so that two builds of the same sources publish the same bytes. The page header gets a
-「執行這一頁」 menu: 「在 Colab 開啟」 (Colab opens notebooks from GitHub: the publishing
-workflow pushes ``_sources/*.ipynb`` to the ``book_notebooks_branch`` of
-``book_repository``, ``tools/publish_notebooks.py``) and 「下載 .ipynb」.
+An ``html-page-context`` handler writes ``reader_notebook`` to ``_sources/<page>.ipynb`` and
+names it ``ipynb_source`` for sphinx-book-theme's download button (which, unasked, offers a
+MyST page's ``.md``); another adds 「執行這一頁」: Colab (``book_repository``'s
+``book_notebooks_branch``, filled by ``tools/publish_notebooks.py``) and a download. MyST-NB's
+``jupyter_execute/`` notebook does not serve: MyST Markdown, the build's hidden checks and
+``glue()`` calls (no ``myst_nb`` on a reader's machine), build metadata, random ids and
+stream splits, no ch3lib, and no outputs for a page taken from the execution cache.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -46,40 +22,26 @@ from jupyter_cache import get_cache
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from ch3book import (
-    _compat,
-    commonmark,
-    docstring_links,
-    homework,
-    package_index,
-    stable_outputs,
-    urls,
-)
+from ch3book import _compat, commonmark, homework, package_index, stable_outputs, urls
+from ch3book.docstring_links import public_names
 
 logger = logging.getLogger(__name__)
 
 #: The set-up cell every page starts with (hidden on the page, shown in the notebook).
 SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
-#: Cell tags a reader's Jupyter understands: a cell that fails on purpose (the lesson shows
-#: the error) does not stop "Run All" in JupyterLab or nbclient. Other tags are the build's.
+#: The one tag a reader's Jupyter understands; the others are the build's.
 KEPT_TAGS = {"raises-exception"}
+SOLUTION_LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
 
 
 def stable(notebook: Any) -> Any:
-    """Give the cells stable ids and merge each code cell's stream outputs, in place.
-
-    What depends on the run or the machine is elided from them, as on the page
-    (``stable_outputs``).
-    """
+    """Give the cells stable ids, merge and elide each code cell's streams, in place."""
     for number, cell in enumerate(notebook.cells, start=1):
         cell.id = f"cell-{number}"
         if cell.cell_type == "code":
             cell.outputs = stable_outputs.stable_outputs(_compat.coalesce_streams(cell.outputs))
             cell.metadata.pop("execution", None)  # timing, if an executor recorded it
     return notebook
-
-
-SOLUTION_LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
 
 
 def without_solutions(notebook: Any, page_url: str) -> Any:
@@ -98,9 +60,7 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
                 label = SOLUTION_LABEL.search(fence.group(3))
                 anchor = f"#{label.group(1)}" if label else ""
                 kept.append(f"（解答在網頁上，先自己試試看：<{page_url}{anchor}>）\n")
-                in_solution = True
-            else:
-                in_solution = False
+            in_solution = fence.group(1) == "start"
             position = fence.end()
         if not in_solution:
             kept.append(cell.source[position:])
@@ -112,14 +72,10 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
 
 
 def install_cell_source(requirement: str, version: str) -> str:
-    """The first cell of a reader's notebook: install this ch3lib when it is missing.
+    """The first cell: install this ch3lib, the site's wheel by URL and hash, if missing.
 
-    ``requirement`` is the site's wheel by URL and hash (``package_index.requirement``):
-    pip installs that file and nothing else in its place, whatever PyPI holds. One
-    ``pip install`` downloads and checks every package before it installs any, so without a
-    network, or when the site's file is not the one the notebook pins, nothing is
-    installed; the cell then says which of the two happened, in Chinese, with the command
-    to run, and stops. Another version already installed is replaced; this one is kept.
+    One ``pip install`` checks every file before it installs any: offline or on a hash
+    mismatch nothing changes, and the cell says which, with the command to run.
     """
     return f"""\
 # 若還沒有安裝本書的函式庫 ch3lib {version}，就從本書網站安裝（已安裝則略過）。
@@ -153,26 +109,20 @@ if installed != "{version}":
 def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     """What the page's roles and labels resolve to on the published site."""
     env, config = app.env, app.config
-    book_labels = _compat.labels(env)
-    labels = {
-        name: (urls.page_url(config, doc, anchor), title)
-        for name, (doc, anchor, title) in book_labels.items()
-    }
+    page = partial(urls.page_url, config)
+    titled = _compat.labels(env)
+    labels = {name: (page(doc, anchor), title) for name, (doc, anchor, title) in titled.items()}
     for name, (doc, anchor) in _compat.anonymous_labels(env).items():
-        labels.setdefault(name, (urls.page_url(config, doc, anchor), ""))
-    terms = {
-        name: urls.page_url(config, doc, anchor)
-        for name, (doc, anchor) in _compat.glossary_terms(env).items()
-    }
+        labels.setdefault(name, (page(doc, anchor), ""))
     objects = _compat.python_objects(env)
-    api = {name: urls.page_url(config, doc, anchor) for name, (doc, anchor) in objects.items()}
-    api |= {alias: api[name] for alias, name in docstring_links.public_names(objects).items()}
-    numbers = {}
-    figure_format = app.config.numfig_format["figure"]
-    for name, (doc, anchor, _) in book_labels.items():
-        number = _compat.figure_number(env, doc, anchor)
-        if number:
-            numbers[name] = figure_format % ".".join(map(str, number))
+    api = {name: page(doc, anchor) for name, (doc, anchor) in objects.items()}
+    api |= {alias: api[name] for alias, name in public_names(objects).items()}
+    figure_format = config.numfig_format["figure"]
+    numbers = {
+        name: figure_format % ".".join(map(str, number))
+        for name, (doc, anchor, _) in titled.items()
+        if (number := _compat.figure_number(env, doc, anchor))
+    }
     source_folder = PurePosixPath(docname).parent
 
     def image_url(path: str) -> str:
@@ -180,15 +130,13 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
         return urls.site_url(config, f"_images/{_compat.image_file_name(env, relative)}")
 
     def include(path: str, options: dict[str, str]) -> str:
-        settings: dict[str, object] = {**options}
-        if "dedent" in options:
-            settings["dedent"] = int(options["dedent"])
+        settings = {key: int(value) if key == "dedent" else value for key, value in options.items()}
         filename = Path(env.srcdir, source_folder, path).resolve()
-        return _compat.literal_include(filename, settings, app.config)
+        return _compat.literal_include(filename, settings, config)
 
     return commonmark.Targets(
         labels=labels,
-        terms=terms,
+        terms={name: page(*target) for name, target in _compat.glossary_terms(env).items()},
         api=api,
         numbers=numbers,
         glue=_compat.glued_values(notebook),
@@ -199,7 +147,11 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
 
 
 def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> Any:
-    """The notebook a reader runs: see the module docstring. Changes ``notebook`` in place."""
+    """The notebook a reader runs, made of ``notebook`` in place.
+
+    ``install`` and the set-up cell first, CommonMark, no other ``remove-cell`` cell, exercise
+    cells marked (``homework``), and no metadata but the ``raises-exception`` tag.
+    """
     cells = [nbformat.v4.new_code_cell(install)]
     exercise = None  # the label of the last {exercise} read
     for position, cell in enumerate(notebook.cells):
@@ -209,12 +161,9 @@ def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> A
         if KEPT_TAGS & tags:
             cell.metadata.tags = sorted(KEPT_TAGS & tags)
         if cell.cell_type == "markdown":
-            start = homework.SECTION_START.match(cell.source)
-            if start:
-                cell.metadata.ch3book = nbformat.NotebookNode(
-                    role="exercises", anchor=start.group(1)
-                )
-            exercise = [exercise, *homework.exercise_labels(cell.source)][-1]
+            if start := homework.SECTION_START.match(cell.source):
+                cell.metadata.ch3book = nbformat.NotebookNode(role="exercises", anchor=start[1])
+            exercise = [exercise, *homework.EXERCISE_LABEL.findall(cell.source)][-1]
             cell.source = commonmark.convert(cell.source, links)
         elif role in homework.KEPT_ROLES:
             homework.mark_exercise_cell(cell, role, exercise)
@@ -235,8 +184,7 @@ def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> A
 
 def executed_notebook(app, docname: str) -> Any | None:
     """The page's reader notebook, or None for a page without code."""
-    env = app.env
-    written = _compat.executed_notebook_path(env, docname)
+    written = _compat.executed_notebook_path(app.env, docname)
     if not written.exists():
         return None
     notebook = nbformat.read(written, as_version=4)
@@ -254,24 +202,13 @@ def executed_notebook(app, docname: str) -> Any | None:
     return stable(reader_notebook(notebook, links, install))
 
 
-def _exercises_anchor(notebook: Any) -> str:
-    """The anchor of the exercises section (its label), or "" for a page without one."""
-    for cell in notebook.cells:
-        if cell.metadata.get("ch3book", {}).get("role") == "exercises":
-            return cell.metadata.ch3book.get("anchor", "")
-    return ""
-
-
 def published_notebook_path(pagename: str) -> str:
     """The notebook's path in the site's ``_sources/`` and on the notebooks branch."""
     return f"{pagename}.ipynb"
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
-    """Publish the reader's notebook in ``_sources/``; the theme's download menu offers it.
-
-    A page with exercises publishes its homework notebook beside it (``homework``).
-    """
+    """Publish the reader's notebook, and its homework notebook if it has exercises."""
     if doctree is None or not app.config.book_package_root:
         return
     if _compat.execution_succeeded(app.env, pagename) is False:
@@ -285,28 +222,33 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         return
     if notebook is None:
         return
-    target = Path(app.outdir) / "_sources" / published_notebook_path(pagename)
+    path = published_notebook_path(pagename)
+    target = Path(app.outdir) / "_sources" / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(nbformat.writes(notebook), encoding="utf-8")
-    exercises = urls.page_url(app.config, pagename, _exercises_anchor(notebook))
-    homework_notebook = homework.homework_notebook(
-        notebook, _compat.title(app.env, pagename), exercises
-    )
-    if labels and homework_notebook is None:
+    start = homework.exercises_start(notebook)
+    if start is not None:
+        anchor = notebook.cells[start].metadata.ch3book.anchor
+        work = homework.homework_notebook(
+            notebook, _compat.title(app.env, pagename), urls.page_url(app.config, pagename, anchor)
+        )
+        context["book_homework"] = homework.homework_path(pagename)
+        (target.parent / context["book_homework"]).write_text(
+            nbformat.writes(stable(work)), encoding="utf-8"
+        )
+    elif labels:
         logger.warning(
             "the page has exercises but no Markdown cell that starts with its exercises "
             "label: put a line `+++` before `(sec-…-exercises)=` in the page's source",
             location=pagename,
             type="ch3book",
         )
-    if homework_notebook is not None:
-        path = homework.homework_path(pagename)
-        (target.parent / path).write_text(
-            nbformat.writes(stable(homework_notebook)), encoding="utf-8"
-        )
-        context["book_homework"] = path
-    context["ipynb_source"] = published_notebook_path(pagename)
-    context["book_colab_url"] = urls.colab_url(app.config, published_notebook_path(pagename))
+    context["ipynb_source"] = path
+    context["book_colab_url"] = urls.colab_url(app.config, path)
+
+
+def _link(label: str, text: str, tooltip: str, icon: str, url: str) -> dict[str, str]:
+    return dict(type="link", text=text, tooltip=tooltip, icon=icon, url=url, label=label)
 
 
 def add_run_buttons(app, pagename, templatename, context, doctree) -> None:
@@ -314,30 +256,22 @@ def add_run_buttons(app, pagename, templatename, context, doctree) -> None:
     if "book_colab_url" not in context or "header_buttons" not in context:
         return  # a page without a notebook, or a theme without header buttons
     download = f"{context['pathto']('_sources', 1)}/{context['ipynb_source']}"
+    colab = _link(
+        "open-in-colab",
+        "在 Colab 開啟",
+        "在 Google Colab 開啟這一頁的筆記本",
+        "_static/images/logo_colab.png",
+        context["book_colab_url"],
+    )
+    tip = "下載這一頁的筆記本，在 Jupyter 中執行"
+    here = _link("download-reader-notebook", "下載 .ipynb", tip, "fas fa-download", download)
     context["header_buttons"].append(
         {
             "type": "group",
             "tooltip": "執行這一頁",
             "icon": "fas fa-rocket",
             "label": "run-this-page",
-            "buttons": [
-                {
-                    "type": "link",
-                    "text": "在 Colab 開啟",
-                    "tooltip": "在 Google Colab 開啟這一頁的筆記本",
-                    "icon": "_static/images/logo_colab.png",
-                    "url": context["book_colab_url"],
-                    "label": "open-in-colab",
-                },
-                {
-                    "type": "link",
-                    "text": "下載 .ipynb",
-                    "tooltip": "下載這一頁的筆記本，在 Jupyter 中執行",
-                    "icon": "fas fa-download",
-                    "url": download,
-                    "label": "download-reader-notebook",
-                },
-            ],
+            "buttons": [colab, here],
         }
     )
 

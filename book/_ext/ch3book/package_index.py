@@ -1,44 +1,16 @@
 """The site is also a package index, and the readers install ch3lib from it by hash.
 
-A reader's notebook starts by installing ch3lib, and a reader has only the site. At every
-build this module makes ch3lib's wheel and sdist from ``src/`` and publishes them under
-``simple/ch3lib/`` with the two pages of a PEP 503 "simple" index (``simple/index.html``,
-``simple/ch3lib/index.html``, each file linked with its ``#sha256=`` digest), so that pip
-finds them wherever the site is served, GitHub Pages or ``python -m http.server``.
-
-**How readers install it** (``requirement``): a direct reference to the site's wheel,
-pinned by its hash, ``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<digest>``, in one
-``pip install`` whose other requirements (TensorFlow, Keras, …) come from PyPI. pip takes
-ch3lib from that URL and nowhere else and refuses a file whose hash differs. It is not
-``--extra-index-url <site>simple/ ch3lib==<version>``: pip merges an extra index with PyPI
-and takes the best candidate of either, so anyone registering ``ch3lib`` on PyPI with a
-build tag or a more specific wheel tag would be installed instead (dependency confusion,
-``tests/test_reader.py`` shows it). Nor ``--index-url <site>simple/ --no-deps`` and a
-second ``pip install`` of the requirements: two commands can leave a reader's
-environment half changed when the second fails offline, and the first one trusts the
-site's index page without a pinned hash. The notebooks' install cell (``notebooks``), the
-``{pip-install}`` directive of the home page and the README's advice all use
-``requirement``.
-
-The wheel's bytes are therefore a promise made in every published notebook: they are a
-function of ch3lib's own files only (``SOURCES``: the library, ``pyproject.toml``,
-``LICENSE``), built with a fixed date (``EPOCH``), not the last commit's, so that a commit
-that does not touch the library leaves every notebook's hash as it was.
-
-The files are built by setuptools' own PEP 517 backend (pinned in the ``docs`` group, as in
-``pyproject.toml``'s ``build-system``), in a copy of the sources, with ``SOURCE_DATE_EPOCH``
-set; the sdist, whose tar and gzip headers setuptools stamps with file times, the clock and
-the file name, is rewritten with that date, sorted members and no owner, so that two
-builds of the same sources publish the same bytes. Built files are kept in
-``~/.cache/ch3-book/package/<hash of the sources>/`` (``$XDG_CACHE_HOME``), shared by every
-checkout and kept by ``make clean``, like pip's wheel cache: the hash covers everything they
-are made from, so a clean build reuses them and still publishes what a fresh build of
-them would (``tests/test_ch3book.py`` builds twice and compares the bytes). Only the
-``CACHE_KEEP`` most recently used versions stay.
-
-No stock extension publishes a package index; a hand-made one is two short HTML pages.
-The ``{pip-install}`` directive shows the command that installs from it (the index page's
-「在自己的電腦或 Colab 上執行」).
+On ``build-finished``, ch3lib's wheel and sdist go under ``simple/ch3lib/`` with the two pages
+of a PEP 503 index (no stock extension publishes one); ``{pip-install}`` shows the command.
+Readers install ``requirement``, the site's wheel by URL and hash, in one ``pip install``. Not
+``--extra-index-url``: pip takes the best candidate of the site and PyPI, so a ``ch3lib`` on
+PyPI with a build tag would win (dependency confusion, ``tests/test_reader.py``); nor
+``--index-url --no-deps`` and a second install, which can leave half an environment offline
+and trusts an unhashed index page. The hash is in every notebook, so the files depend on
+``SOURCES`` only: setuptools' backend builds them in a copy dated ``EPOCH`` (not the last
+commit), the sdist rewritten without clock, owner or name; they are cached by the sources'
+hash in ``~/.cache/ch3-book/package/`` (``$XDG_CACHE_HOME``; ``CACHE_KEEP`` versions, kept by
+``make clean``).
 """
 
 from __future__ import annotations
@@ -64,12 +36,11 @@ from sphinx.util.docutils import SphinxDirective
 
 from ch3book import urls
 
-#: What the distributions are made from, relative to the repository root: ch3lib's own
-#: files, not the book's README (the long description is in ``pyproject.toml``).
+#: What the distributions are made from, relative to the repository root: not the book's
+#: README (the long description is in ``pyproject.toml``).
 SOURCES = ("pyproject.toml", "LICENSE", "src/ch3lib")
 PROJECT = "ch3lib"
 #: The date of every file in the wheel and sdist: 1980-01-01, the earliest a zip can hold.
-#: Not the last commit's: a commit that leaves ch3lib alone must not change its hash.
 EPOCH = 315_532_800
 INDEX = "simple"  # the folder of the site that pip is pointed at
 #: The cache is ``…/ch3-book/package``: the only folder whose contents are ever deleted here.
@@ -81,12 +52,9 @@ def library_version(root: Path) -> str:
     """``ch3lib.__version__``, read from the source without importing it (or TensorFlow)."""
     path = root / "src" / PROJECT / "__init__.py"
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if (
-            isinstance(node, ast.Assign)
-            and [getattr(target, "id", None) for target in node.targets] == ["__version__"]
-            and isinstance(node.value, ast.Constant)
-        ):
-            return str(node.value.value)
+        match node:
+            case ast.Assign(targets=[ast.Name(id="__version__")], value=ast.Constant(value=value)):
+                return str(value)
     raise ValueError(f'{path} has no `__version__ = "…"` line; expected one, as a string')
 
 
@@ -110,18 +78,17 @@ def sources_digest(root: Path, epoch: int = EPOCH) -> str:
 
 def normalize_sdist(path: Path, epoch: int) -> None:
     """Rewrite a ``.tar.gz`` with sorted members, the source date, no owner, clock or name."""
-    with tarfile.open(path, "r:gz") as tar:
-        members = sorted(
-            ((member, tar.extractfile(member)) for member in tar.getmembers()),
-            key=lambda item: item[0].name,
-        )
-        raw = io.BytesIO()
-        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out:
-            for member, content in members:
-                member.mtime, member.uid, member.gid = epoch, 0, 0
-                member.uname = member.gname = ""
-                member.pax_headers = {}
-                out.addfile(member, content)
+    raw = io.BytesIO()
+    with (
+        tarfile.open(path, "r:gz") as tar,
+        tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out,
+    ):
+        for member in sorted(tar.getmembers(), key=lambda member: member.name):
+            content = tar.extractfile(member)
+            member.mtime, member.uid, member.gid = epoch, 0, 0
+            member.uname = member.gname = ""
+            member.pax_headers = {}
+            out.addfile(member, content)
     with (
         path.open("wb") as file,
         gzip.GzipFile(filename="", mode="wb", fileobj=file, mtime=0) as compressed,
@@ -189,22 +156,13 @@ def write_index(files: list[Path], site: Path) -> None:
     )
 
 
-def check_cache(cache: Path) -> None:
-    """``cache`` must be an absolute ``…/ch3-book/package`` folder (old entries get deleted)."""
+def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
+    """This version's wheel and sdist, from ``cache`` or built into it (see ``CACHE_PARTS``)."""
     if not (cache.is_absolute() and cache.parts[-2:] == CACHE_PARTS):
         raise ValueError(
             "book_package_cache must be an absolute path ending in "
             f"{'/'.join(CACHE_PARTS)!r}; received {str(cache)!r}"
         )
-
-
-def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
-    """This version's wheel and sdist, from ``cache`` or built into it.
-
-    ``cache`` must be an absolute ``…/ch3-book/package`` folder: the least recently used
-    versions beyond ``CACHE_KEEP`` are deleted from it, and nothing anywhere else.
-    """
-    check_cache(cache)
     folder = cache / sources_digest(root, epoch)
     files = sorted(folder.glob("*.whl")) + sorted(folder.glob("*.tar.gz"))
     if len(files) != 2:
@@ -222,9 +180,8 @@ def distributions(root: Path, cache: Path, epoch: int = EPOCH) -> list[Path]:
 def published_files(app) -> list[Path]:
     """The wheel and sdist this build publishes: built once per build, or from the cache."""
     if getattr(app, "ch3book_distributions", None) is None:
-        config = app.config
-        root, cache = Path(config.book_package_root), Path(config.book_package_cache)
-        app.ch3book_distributions = distributions(root, cache)
+        root, cache = app.config.book_package_root, app.config.book_package_cache
+        app.ch3book_distributions = distributions(Path(root), Path(cache))
     return app.ch3book_distributions
 
 
@@ -234,22 +191,14 @@ def publish_index(app, exception) -> None:
         write_index(published_files(app), Path(app.outdir))
 
 
-def index_url(config) -> str:
-    """The address of the site's package index: ``<html_baseurl>simple/``."""
-    return urls.site_url(config, f"{INDEX}/")
-
-
 def requirement(app) -> str:
-    """What readers install: the site's wheel, by URL, pinned by its hash.
-
-    ``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<digest>`` (the module docstring says why
-    not an extra index). The empty string when the book publishes no package.
-    """
+    """``ch3lib @ <site>simple/ch3lib/<wheel>#sha256=<digest>``; "" if there is no package."""
     if not app.config.book_package_root:
         return ""
     (wheel,) = [path for path in published_files(app) if path.suffix == ".whl"]
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    return f"{PROJECT} @ {index_url(app.config)}{PROJECT}/{wheel.name}#sha256={digest}"
+    url = urls.site_url(app.config, f"{INDEX}/{PROJECT}/{wheel.name}", f"sha256={digest}")
+    return f"{PROJECT} @ {url}"
 
 
 def pip_command(requirement: str) -> str:
@@ -265,8 +214,7 @@ class PipInstall(SphinxDirective):
     """``{pip-install}``: the command that installs this build's ch3lib from the site."""
 
     def run(self) -> list[nodes.Node]:
-        """A placeholder: the wheel's hash is known only once it is built."""
-        return [pip_install()]
+        return [pip_install()]  # the wheel's hash is known only once it is built
 
 
 class FillPipInstall(SphinxPostTransform):
@@ -275,7 +223,6 @@ class FillPipInstall(SphinxPostTransform):
     default_priority = 100
 
     def run(self, **kwargs: Any) -> None:
-        """Replace every ``pip_install`` node of the page being written."""
         for node in list(self.document.findall(pip_install)):
             command = pip_command(requirement(self.app))
             node.replace_self(nodes.literal_block(command, command, language="bash"))

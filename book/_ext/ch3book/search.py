@@ -1,23 +1,11 @@
 """The book's search: section-level results, any Chinese substring, ranked for learning.
 
-Sphinx's search indexes whole pages with jieba (a Simplified-Chinese dictionary): a query
-segmented otherwise, or one character such as 層, finds nothing. Pagefind ORs single
-characters: 決定性 finds every 性. So the book builds its own index, which
-``_static/booksearch.js`` queries on the search page:
-
-- **Documents are sections** (each heading with an id; the page's first section is the
-  page), plus one per object of the API reference, gathered when a page is read.
-- **Tokens need no dictionary** (``tokens``, the same in ``booksearch.js``, tested on the
-  same strings): a Chinese run gives its characters and overlapping pairs, an ASCII word
-  keeps its dots and underscores and gives its parts. A query matches a section holding
-  all its pairs: a phrase, not a scatter of characters.
-- **Ranking** (``RANKING``, read by ``booksearch.js``): BM25 with title tokens counted
-  ``title`` times; a phrase bonus; the section introducing a glossary term first when the
-  query is that term; reference pages weighted below the lessons.
-- **Loaded in pieces:** the list of sections, then only the term shards and section texts a
-  query needs. All local files: search works offline and under any base path.
-
-Sphinx's own ``searchindex.js`` is empty (``NoIndexLanguage``); ``make html`` drops it.
+Sphinx's search (jieba, a Simplified-Chinese dictionary) finds nothing for a query segmented
+otherwise or for one character such as 層; Pagefind ORs single characters (決定性 finds every
+性). So an env collector keeps one document per section and API object, and at
+``build-finished`` local index files are written, which ``_static/booksearch.js`` loads in
+pieces: ``tokens`` (the same there) gives a Chinese run's characters and pairs, so a query
+matches a phrase, ranked by ``RANKING``. Sphinx's own index is empty (``NoIndexLanguage``).
 """
 
 from __future__ import annotations
@@ -38,7 +26,6 @@ from sphinx.search import SearchLanguage
 from ch3book import _compat, exercises, pagedata
 from ch3book.cjk_spacing import CJK, HAN, IS_CJK
 from ch3book.glossary import load_glossary
-from ch3book.pagedata import PageData
 
 #: Ranking weights, shared with booksearch.js (written into docs.js).
 RANKING = {
@@ -64,28 +51,22 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
 def tokens(text: str) -> list[str]:
     """Index tokens of a text, in order (repeats kept: they are term frequencies)."""
     found: list[str] = []
     for run in _RUNS.findall(normalize(text)):
-        if run[0] >= "\u3400":
-            found += list(run)
-            found += [run[i : i + 2] for i in range(len(run) - 1)]
-        else:
-            found.append(run)
-            found += _word_parts(run)
+        found += [run, *_word_parts(run)] if run.isascii() else [*run, *_pairs(run)]
     return found
 
 
 def _word_parts(run: str) -> list[str]:
-    """The parts of a dotted or snake_case name.
-
-    ``ch3lib.split_train`` → ``ch3lib``, ``split_train``, ``split``, ``train``.
-    """
-    parts = []
+    """``ch3lib.split_train`` → ``ch3lib``, ``split_train``, ``split``, ``train``."""
     dotted = [part for part in run.split(".") if part]
-    if len(dotted) > 1:
-        parts += dotted
+    parts = [*dotted] if len(dotted) > 1 else []
     for part in dotted:
         words = [word for word in part.split("_") if word]
         if len(words) > 1:
@@ -97,10 +78,7 @@ def query_tokens(text: str) -> list[str]:
     """The tokens a section must hold to match a query: pairs, or a lone character."""
     required: list[str] = []
     for run in _RUNS.findall(normalize(text)):
-        if run[0] >= "\u3400":
-            required += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        else:
-            required.append(run)
+        required += [run] if run.isascii() or len(run) == 1 else _pairs(run)
     return list(dict.fromkeys(required))
 
 
@@ -111,7 +89,6 @@ class NoIndexLanguage(SearchLanguage):
     language_name = "Chinese"
 
     def split(self, input: str) -> list[str]:
-        """No words: the book's index is built from ``SearchSections``."""
         return []
 
 
@@ -121,11 +98,8 @@ class NoIndexLanguage(SearchLanguage):
 def _text(node: nodes.Node) -> str:
     """A node's readable text, without cell outputs, permalinks and admonition labels.
 
-    The pieces of a paragraph (text, links, inline code) are joined as they stand, so that
-    「稱為它的{term}`形狀`（shape）」 stays 「稱為它的形狀（shape）」 in a snippet; blocks
-    (paragraphs, list items, cells) are separated by a space. A link whose text Sphinx
-    fills in when the page is written (``[](#sec-3-5-4)``, ``{numref}``) is kept as a
-    placeholder, which ``resolved`` replaces once every page is known.
+    Inline pieces are joined as they stand, blocks with a space; a link whose text Sphinx
+    fills in later (``[](#sec-3-5-4)``, ``{numref}``) is a placeholder for ``resolved``.
     """
     if isinstance(node, nodes.Text):
         return str(node)
@@ -182,6 +156,10 @@ def _is_heading_section(node: nodes.Node) -> bool:
     )
 
 
+def _record(anchor: str, title: str, text: str) -> dict[str, str]:
+    return {"anchor": anchor, "label": anchor, "title": title, "text": " ".join(text.split())}
+
+
 def _own_text(section: nodes.section) -> str:
     """A section's text, without its title and the sections under its own headings."""
     return " ".join(
@@ -191,48 +169,26 @@ def _own_text(section: nodes.section) -> str:
     )
 
 
-class SearchSections(PageData):
+class SearchSections(pagedata.PageData):
     """One document per section (and per API object) of every page, when it is read."""
 
     name = "ch3book_search"
 
     def gather(self, app, doctree) -> list[dict[str, str]]:
-        """The page's sections: anchor, label, title and text."""
         records = []
         for section in doctree.findall(_is_heading_section):
-            records.append(
-                {
-                    "anchor": section["ids"][0],
-                    "label": section["ids"][0],
-                    "title": _text(section[0]),
-                    "text": " ".join(_own_text(section).split()),
-                }
-            )
+            records.append(_record(section["ids"][0], _text(section[0]), _own_text(section)))
         for desc in doctree.findall(addnodes.desc):
             signature = next(desc.findall(addnodes.desc_signature), None)
             if signature is None or not signature["ids"]:
                 continue
             content = next(desc.findall(addnodes.desc_content), None)
             first = next(content.findall(nodes.paragraph), None) if content else None
-            records.append(
-                {
-                    "anchor": signature["ids"][0],
-                    "label": signature["ids"][0],
-                    "title": signature["ids"][0],
-                    "text": " ".join((first.astext() if first else "").split()),
-                }
-            )
+            anchor = signature["ids"][0]
+            records.append(_record(anchor, anchor, first.astext() if first else ""))
         if records:
             records[0]["anchor"] = ""  # the page's own result: its top
         return records
-
-
-def term_counts(title: str, text: str) -> dict[str, int]:
-    """How often each token occurs in a section, a title's tokens counting ``RANKING["title"]``."""
-    counts = Counter(tokens(text))
-    for token in tokens(title):
-        counts[token] += RANKING["title"]
-    return dict(counts)
 
 
 # -- Writing the index ---------------------------------------------------------------------
@@ -260,31 +216,31 @@ def build_index(app) -> dict[str, str]:
         glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
     except ValueError:
         glossary = []  # a malformed file: the glossary page reported it, the build fails
-    docs, postings, labels = [], defaultdict(list), {}
-    lengths, texts = [], []
+    docs, postings, labels, lengths, texts = [], defaultdict(list), {}, [], []
     for docname in sorted(pages):
         page_title = _compat.title(env, docname) or docname
-        reference = docname.startswith(REFERENCE_PAGES)
+        reference = int(docname.startswith(REFERENCE_PAGES))
         url = app.builder.get_target_uri(docname)
         for record in pages[docname]:
-            number = len(docs)
             href = url + (f"#{record['anchor']}" if record["anchor"] else "")
             title, text = (resolved(record[k], env, app.config) for k in ("title", "text"))
-            docs.append([href, title, page_title, int(reference), docname])
-            labels[(docname, record["label"])] = number
-            texts.append(text)
-            counts = term_counts(title, text)
-            lengths.append(sum(counts.values()))
+            labels[(docname, record["label"])] = len(docs)
+            counts = Counter(tokens(text))
+            for token in tokens(title):
+                counts[token] += RANKING["title"]
             for token, count in counts.items():
-                postings[token].append([number, count])
+                postings[token].append([len(docs), count])
+            docs.append([href, title, page_title, reference])
+            texts.append(text)
+            lengths.append(sum(counts.values()))
     introduces = {}
     for entry in glossary:
-        docname = _label_target(env, entry["section"])[0]
+        docname = _compat.labels(env).get(entry["section"], ("",))[0]
         number = labels.get((docname, entry["section"]))
         if number is not None:
             for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
                 introduces[normalize(term)] = number
-    shards: dict[int, dict[str, list]] = defaultdict(dict)
+    shards: list[dict[str, list]] = [{} for _ in range(SHARDS)]
     for token in sorted(postings):
         shards[shard_of(token)][token] = postings[token]
     chunks: list[list[str]] = [[]]
@@ -294,25 +250,11 @@ def build_index(app) -> dict[str, str]:
             chunks.append([])
         chunk_of.append([len(chunks) - 1, len(chunks[-1])])
         chunks[-1].append(text)
-    meta = {
-        "docs": [d[:4] for d in docs],
-        "textOf": chunk_of,
-        "lengths": lengths,
-        "introduces": introduces,
-        "ranking": RANKING,
-        "shards": SHARDS,
-    }
+    meta = {"docs": docs, "textOf": chunk_of, "lengths": lengths, "introduces": introduces}
+    meta |= {"ranking": RANKING, "shards": SHARDS}
     files = {"docs.js": _js("docs", meta)}
-    for number in range(SHARDS):
-        files[f"terms-{number}.js"] = _js(f"terms-{number}", shards.get(number, {}))
-    for number, chunk in enumerate(chunks):
-        files[f"text-{number}.js"] = _js(f"text-{number}", chunk)
-    return files
-
-
-def _label_target(env, label: str) -> tuple[str, str, str]:
-    """``(docname, anchor, title)`` of a label (Sphinx's standard domain)."""
-    return _compat.labels(env).get(label, ("", "", ""))
+    files |= {f"terms-{n}.js": _js(f"terms-{n}", shard) for n, shard in enumerate(shards)}
+    return files | {f"text-{n}.js": _js(f"text-{n}", chunk) for n, chunk in enumerate(chunks)}
 
 
 def write_index(app, exception) -> None:
@@ -322,13 +264,11 @@ def write_index(app, exception) -> None:
     target = Path(app.outdir) / "_static" / "search"
     shutil.rmtree(target, ignore_errors=True)  # no file of an earlier, longer index
     target.mkdir(parents=True)
-    files = build_index(app)
-    for name, content in files.items():
+    for name, content in build_index(app).items():
         (target / name).write_text(content, encoding="utf-8")
 
 
 def setup_search(app) -> None:
-    """Register the language, the collector and the writer."""
     app.add_search_language(NoIndexLanguage)
     app.add_env_collector(SearchSections)
     app.connect("build-finished", write_index)

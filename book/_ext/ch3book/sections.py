@@ -1,15 +1,20 @@
 """The book's section labels: ``sec-3-5`` for a page, ``sec-3-5-4`` for a part of it.
 
-``sec-<chapter>-<section>`` for any chapter and any number of sections (``sec-4-1``,
-``sec-3-10``, which sorts after ``sec-3-9``). A part may also have a name rather than a
-number (``sec-3-4-device``). This is the one definition of the pattern; the lecture
-links, the homework list, the build report, the exercises and the docstring links follow
-it, and ``book/published-urls.txt`` lists every such anchor the book has published.
+Any chapter and number of sections (``sec-3-10`` sorts after ``sec-3-9``); a part may have a
+name (``sec-3-4-device``). The one definition of the pattern, which the lecture links,
+homework, build report, exercises, glossary and docstring links follow; two
+``env-check-consistency`` handlers check the labels and the home page's contents list.
 """
 
 from __future__ import annotations
 
 import re
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+
+from ch3book import _compat
 
 #: The label of a section page's title.
 PAGE_LABEL = re.compile(r"^sec-\d+-\d+$")
@@ -20,38 +25,31 @@ CONTENTS_LABEL = "index-contents"
 #: A section number as the library's docstrings write it ("section 3-5-4").
 SECTION_NUMBER = r"\d+-\d+(?:-\d+)?"
 
+logger = logging.getLogger(__name__)
+
 
 def page_labels(env) -> dict[str, str]:
-    """``{docname: page label}`` of every section page: the label of its title.
-
-    A page has one. Another on the same page (``sec-3-10`` on a part of page 3-5) is not
-    its page label, and ``check_page_labels`` reports it.
-    """
+    """``{docname: page label}``: the label of each section page's title, not a second one."""
     return {docname: names[0] for docname, names in _page_labels(env).items()}
 
 
 def _page_labels(env) -> dict[str, list[str]]:
     """Each page's labels that look like page labels, the title's first."""
-    from ch3book import _compat
-
     labels = _compat.labels(env)
     found: dict[str, list[str]] = {}
     for name in sorted(labels, key=lambda n: page_sort_key(n) if PAGE_LABEL.match(n) else ()):
         if PAGE_LABEL.match(name):
             docname, _, section_title = labels[name]
-            title = _compat.title(env, docname)
             names = found.setdefault(docname, [])
-            names.insert(0 if section_title == title else len(names), name)
+            names.insert(0 if section_title == _compat.title(env, docname) else len(names), name)
     return found
 
 
 def check_page_labels(app, env) -> None:
     """``env-check-consistency``: a page with two page labels is a warning naming both."""
-    from sphinx.util import logging
-
     for docname, (first, *others) in _page_labels(env).items():
         for name in others:
-            logging.getLogger(__name__).warning(
+            logger.warning(
                 f"two section-page labels on one page, {first} and {name}: a page has one, "
                 f"on its title. A part of section {first.removeprefix('sec-')} is labelled "
                 f"{first}-<n> (or {first}-<name>); {name} is the title of a page of its own",
@@ -62,16 +60,7 @@ def check_page_labels(app, env) -> None:
 
 
 def check_home_page_contents(app, env) -> None:
-    """``env-check-consistency``: each section page has a line in the home page's contents.
-
-    The toctree makes the sidebar; the contents list (``(index-contents)=`` in
-    ``book/index.md``) says in a sentence what each section teaches, and a page missing
-    there would go unnoticed: a warning names the line to add.
-    """
-    from docutils import nodes
-    from sphinx import addnodes
-    from sphinx.util import logging
-
+    """``env-check-consistency``: each section page has a line in the home page's contents."""
     root = app.config.root_doc
     if root not in env.found_docs:
         return
@@ -85,7 +74,7 @@ def check_home_page_contents(app, env) -> None:
     pages = page_labels(env)
     for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc])):
         if pages[docname] not in linked:
-            logging.getLogger(__name__).warning(
+            logger.warning(
                 f"the home page's contents list ({CONTENTS_LABEL}) has no line for "
                 f"{docname} ({pages[docname]}): add `[](#{pages[docname]})：` and a "
                 "sentence on what it teaches",
@@ -98,8 +87,3 @@ def check_home_page_contents(app, env) -> None:
 def page_sort_key(label: str) -> tuple[int, ...]:
     """``sec-3-10`` after ``sec-3-9``: compare the numbers, not the text."""
     return tuple(int(part) for part in label.split("-")[1:])
-
-
-def label_of(number: str) -> str:
-    """The label of a section number: ``3-5-4`` → ``sec-3-5-4``."""
-    return f"sec-{number}"

@@ -1,30 +1,13 @@
 """What a run prints that depends on the moment or the machine, elided from the outputs.
 
-Two things in the lessons' outputs differ from run to run or from machine to machine,
-while two builds of the same sources must publish the same bytes and no page may show
-the build machine's paths:
-
-- **Keras's timings.** 3-6-5 shows what ``fit(verbose=2)`` prints, as a reader's Colab
-  prints it, ``16/16 - 1s - 35ms/step - binary_accuracy: 0.5870 - loss: 0.6634``; the
-  seconds and milliseconds differ on every run, so they, and nothing else, become ``…``:
-  ``16/16 - … - binary_accuracy: 0.5870 - loss: 0.6634``. The page says so beside the log.
-- **Installation paths in tracebacks.** An error raised inside TensorFlow (3-5-3's
-  non-persistent tape asked twice) shows the library's frames,
-  ``File /home/…/.venv/lib/python3.11/site-packages/tensorflow/python/eager/backprop.py``;
-  the part up to ``site-packages/`` is where the build installed its packages, so it
-  becomes ``…/``: ``File …/tensorflow/python/eager/backprop.py:1005``.
-
-``stable_text`` does both. A transform applies it to the page's stream and traceback
-outputs (on the doctree MyST-NB made from the executed notebook, so that both executors
-and the execution cache give the same page), and ``notebooks`` to the readers' notebooks;
-``tests/test_reader.py`` compares a reader's fresh run with the site through it. No stock
-option does this: MyST-NB renders outputs as they are, Keras's progress bar has no switch
-for its timings, and IPython's traceback modes either keep the paths or drop the frames.
-
-A third thing would make a page unreadable on a phone: an output of megabytes (a loop that
-prints every step of a long run, a whole tensor). An output longer than
-``book_max_output_bytes`` (UTF-8) fails the build with a warning that names the page, the
-line and the size; the page keeps its first part only, should the warning be allowed.
+Two builds of the same sources publish the same bytes, and no page shows the build
+machine's paths: ``stable_text`` turns Keras's epoch timings (``16/16 - 1s - 35ms/step``,
+3-6-5) into ``16/16 - …`` and installation paths in tracebacks (``/home/…/site-packages/``)
+into ``…/``. A transform applies it to the page's stream and traceback outputs, and
+``notebooks`` to the readers' notebooks. No stock option does this: MyST-NB renders outputs
+as they are, Keras's progress bar has no switch for its timings, and IPython's traceback
+modes keep the paths or drop the frames. An output longer than ``book_max_output_bytes``
+(unreadable on a phone) fails the build, naming the page, the line and the size.
 """
 
 from __future__ import annotations
@@ -75,7 +58,7 @@ class StableOutputs(SphinxTransform):
     default_priority = 500
 
     def apply(self, **kwargs) -> None:
-        """Rewrite the outputs that are too long or hold a timing or a path."""
+        """Cut the outputs too long; elide timings and paths."""
         limit = self.config.book_max_output_bytes
         for block in self.document.findall(nodes.literal_block):
             if "output" not in block["classes"]:
@@ -84,10 +67,7 @@ class StableOutputs(SphinxTransform):
             size = len(text.encode())
             if size > limit:
                 logger.warning(
-                    too_long(size, limit),
-                    location=block,
-                    type="ch3book",
-                    subtype="output",
+                    too_long(size, limit), location=block, type="ch3book", subtype="output"
                 )
                 new = text.encode()[:limit].decode(errors="ignore") + "\n…"
             if any(kind <= set(block["classes"]) for kind in OUTPUT_CLASSES):
