@@ -1,6 +1,5 @@
 # Everything a newcomer runs (README.md lists the targets). Each target creates .venv when
-# missing (Python 3.11, 3.12 or 3.13: below) and reinstalls only when pyproject.toml,
-# constraints.txt or the Python change. GPU machines: `make html GPU=1`.
+# missing and reinstalls only when pyproject.toml, constraints.txt, the Python or GPU= change.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -14,13 +13,13 @@ VERSION_OF = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])'
 PYTHON_VERSION := $(call VERSION_OF,$(PYTHON))
 VENV := .venv
 BIN := $(VENV)/bin
-# ch3lib (its `gpu` extra on a GPU machine) and the groups that build and test the book.
 EXTRAS := $(if $(GPU),[gpu])
 GROUPS := --group docs --group test
 STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)-py$(PYTHON_VERSION)
 # The exact pins; `make test-latest` empties it in its copy (the newest releases allowed).
 CONSTRAINTS := -c constraints.txt
 SPHINXOPTS ?=
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check
 # Builds are reproducible: the same hash seed in Sphinx and in every kernel it starts.
 export PYTHONHASHSEED := 0
 
@@ -49,16 +48,14 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(call make-venv,$(VENV))
 	@echo "make: installing the environment in $(VENV) (Python $(PYTHON_VERSION), $(if $(CONSTRAINTS),pinned by constraints.txt,the newest releases pyproject.toml allows)); a minute or two the first time"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS)
+	$(BIN)/python $(PIP_INSTALL) --upgrade pip==26.3
+	$(BIN)/python $(PIP_INSTALL) $(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# tools/build.py skips Sphinx when nothing the site is made from changed.
 html: $(STAMP)
 	$(BIN)/python -m tools.build $(if $(GPU),--gpu) $(SPHINXOPTS)
 
-# The whole book as one PDF, printed by Chromium from the built pages (tools/pdf.py).
 pdf: html
 	$(BIN)/python -m tools.pdf
 
@@ -76,16 +73,13 @@ test-rebuild: $(STAMP)
 test-reader: $(STAMP)
 	$(BIN)/python -m pytest -m reader tests
 
-# ch3lib from the sources with the lowest versions of its dependencies (constraints-oldest.txt).
-# TensorFlow 2.16.1 has wheels for Python 3.11 and 3.12 only.
 OLDEST_REFUSED := make test-oldest: ch3lib's lowest versions (TensorFlow 2.16.1) have no wheels \
   for Python $(PYTHON_VERSION): run it with PYTHON=python3.11 or PYTHON=python3.12
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 	@case "$(PYTHON_VERSION)" in 3.11|3.12) ;; *) echo "$(OLDEST_REFUSED)" >&2; exit 1;; esac
 	$(call make-venv,$(OLDEST))
-	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==26.3
-	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check \
-	  -c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel
+	$(OLDEST)/bin/python $(PIP_INSTALL) --upgrade pip==26.3
+	$(OLDEST)/bin/python $(PIP_INSTALL) -c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel
 	@rm -f $(OLDEST)/.installed*
 	@touch $@
 
@@ -98,18 +92,15 @@ test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pytest -p no:cov $(LIBRARY_TESTS)
 	$(OLDEST)/bin/python -m tools.run_notebooks $(wildcard _build/html/_sources/*.ipynb)
 
-# In a copy of the working tree with a fresh .venv (tools/test_latest.py).
 test-latest:
 	$(PYTHON) -m tools.test_latest
 
-# sphinx-autobuild, also watching src/ and conf.py; stale pages execute first (pre-build).
 PREVIEW_PORT ?= 8000
 preview: $(STAMP)
 	$(BIN)/sphinx-autobuild book _build/preview -c . -d _build/preview-doctrees \
 	  --watch src --watch conf.py --re-ignore '__pycache__|\.ipynb_checkpoints' \
 	  --pre-build "$(BIN)/python -m tools.execute" --port $(PREVIEW_PORT)
 
-# BENCH=--scale: the 60-page copy of the book too (tools/bench.py).
 BENCH ?=
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH)
@@ -118,7 +109,6 @@ bench: $(STAMP)
 mutants: pdf
 	$(BIN)/python -m tools.mutants
 
-# Lighthouse 12 from npm (tools/lighthouse/package-lock.json), run with Debian's Chromium.
 LIGHTHOUSE_STAMP := tools/lighthouse/node_modules/.installed
 $(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock.json
 	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
@@ -129,11 +119,9 @@ LIGHTHOUSE_OPTIONS ?=
 lighthouse: html $(LIGHTHOUSE_STAMP)
 	$(BIN)/python -m tools.lighthouse $(LIGHTHOUSE_OPTIONS)
 
-# After adding a page or a section: the lines tests/test_urls.py asks for (tools/published_urls.py).
 urls: html
 	$(BIN)/python -m tools.published_urls
 
-# The newest releases allowed, pinned for every supported machine (tools/lock.py).
 lock: $(STAMP)
 	$(BIN)/python -m tools.lock
 

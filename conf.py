@@ -141,5 +141,5 @@ notfound_urls_prefix = urlsplit(BASE_URL).path
 notfound_context = {
     "title": "找不到這一頁",
     "body": "<h1>找不到這一頁</h1><p>網址可能打錯了，或這一頁已經移動。"
-    '請從<a href="' + urlsplit(BASE_URL).path + '">目錄</a>重新開始，或使用搜尋。</p>',
+    '請從<a href="' + notfound_urls_prefix + '">目錄</a>重新開始，或使用搜尋。</p>',
 }

@@ -9,7 +9,7 @@ import tomllib
 
 from ch3book.sections import page_sort_key
 from tools import layout
-from tools.published_urls import read as read_published_urls
+from tools.published_urls import read as published_urls  # book/published-urls.txt
 from tools.serve import base_url  # noqa: F401  (the tests read it from here)
 
 #: The repository's pyproject.toml: the library's metadata, the build's groups and machines.
@@ -19,11 +19,6 @@ PYPROJECT = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="u
 def cell_role(cell) -> str | None:
     """An exercise cell's role in a reader's notebook (ch3book/homework.py), if it has one."""
     return cell.metadata.get("ch3book", {}).get("role")
-
-
-def published_urls() -> list[str]:
-    """Every URL the book has published, relative to the base URL (book/published-urls.txt)."""
-    return read_published_urls()
 
 
 def section_pages() -> dict[str, list[str]]:

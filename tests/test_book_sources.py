@@ -19,9 +19,7 @@ def continued_lines(text: str) -> list[tuple[int, str]]:
     """``(line number, line)`` of each prose line that continues the previous line."""
     found, previous, in_code, fence = [], "", False, ""
     lines = text.splitlines()
-    start = 0
-    if lines and lines[0] == "---":  # front matter
-        start = lines.index("---", 1) + 1
+    start = lines.index("---", 1) + 1 if lines[:1] == ["---"] else 0  # after the front matter
     for number, line in enumerate(lines[start:], start=start + 1):
         stripped = line.strip()
         if in_code:
@@ -30,16 +28,10 @@ def continued_lines(text: str) -> list[tuple[int, str]]:
             continue
         if FENCE.match(stripped) and not PROSE_FENCE.match(stripped):
             if stripped.strip("`~:"):  # an opening fence (a closing one is only the marks)
-                in_code, fence, previous = True, FENCE.match(stripped).group(0), ""
-                continue
+                in_code, fence = True, FENCE.match(stripped).group(0)
             previous = ""
             continue
-        if (
-            stripped
-            and previous
-            and not BLOCK_START.match(line)
-            and not BLOCK_START.match(previous)
-        ):
+        if stripped and previous and not (BLOCK_START.match(line) or BLOCK_START.match(previous)):
             found.append((number, line))
         previous = line if stripped else ""
     return found

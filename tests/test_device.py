@@ -1,3 +1,5 @@
+import random
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -46,9 +48,11 @@ def test_late_gpu_configuration_error_explains_what_to_do():
         device.select_device(force_cpu=False, gpus=["gpu:0"], set_memory_growth=rec.grow)
 
 
-def test_force_cpu_must_be_bool():
+def test_force_cpu_must_be_bool_and_the_environment_s_value_a_known_spelling():
     with pytest.raises(TypeError, match="expected None, True or False. Received: force_cpu='yes'"):
         device.select_device(force_cpu="yes", gpus=[])
+    with pytest.raises(ValueError, match="Received: CH3LIB_FORCE_CPU='ture'"):
+        device.force_cpu_requested({device.FORCE_CPU_ENV: "ture"})
 
 
 @pytest.mark.parametrize(
@@ -60,15 +64,8 @@ def test_force_cpu_true_and_false_spellings(value, requested):
     assert device.force_cpu_requested({device.FORCE_CPU_ENV: value}) is requested
 
 
-def test_force_cpu_typo_is_an_error():
-    with pytest.raises(ValueError, match="Received: CH3LIB_FORCE_CPU='ture'"):
-        device.force_cpu_requested({device.FORCE_CPU_ENV: "ture"})
-
-
 def test_same_seed_gives_same_numbers_everywhere():
     def draw():
-        import random
-
         return random.random(), np.random.rand(), float(tf.random.uniform(()))
 
     ch3lib.set_seed(123)
@@ -86,7 +83,7 @@ def test_bad_seed_is_rejected(seed, error):
 def test_build_info_reports_this_process():
     info = ch3lib.setup(seed=1)
     assert info.tensorflow == tf.__version__
-    assert info.device == "CPU" if not tf.config.list_physical_devices("GPU") else "GPU"
+    assert info.device == ("GPU" if tf.config.list_physical_devices("GPU") else "CPU")
     assert info.device_names and all(info.device_names)
     table = info.as_dict()
     assert list(table) == ["python", "tensorflow", "keras", "numpy", "device", "device_names"]

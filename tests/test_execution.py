@@ -23,11 +23,10 @@ PAGES = {
         "# Errors\n\n" + CELL.format("1 / 0") + CELL.format("print('after')"),
     ),
 }
+#: A cell past its timeout and an oversized output: test_rebuild.py, through make html.
 FAULTS = {
     "raises": ("", CELL.format("raise RuntimeError('on purpose')")),
     "dies": ("", CELL.format("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")),
-    "slow": ("execution:\n  timeout: 2\n", CELL.format("import time\ntime.sleep(60)")),
-    "chatty": ("", CELL.format("print('x' * 5000)")),
 }
 
 
@@ -84,20 +83,12 @@ def test_a_page_in_the_cache_is_not_executed_again(project):
 def test_each_failure_names_its_page_and_cell_and_nothing_is_stored(tmp_path):
     paths = write(tmp_path / "src", FAULTS)
     start = time.monotonic()
-    failures = execute.execute(
-        paths, tmp_path / "cache", execute.Settings(max_output_bytes=1000), 4, lambda _: None
-    )
+    failures = execute.execute(paths, tmp_path / "cache", execute.Settings(), 2, lambda _: None)
     seconds = time.monotonic() - start
-    by_page = {failure.split(":")[0].rsplit("/", 1)[-1]: failure for failure in failures}
-    assert sorted(by_page) == ["chatty.md", "dies.md", "raises.md", "slow.md"]
-    assert "the cell that starts \"raise RuntimeError('on purpose')\"" in by_page["raises.md"]
-    assert "raised RuntimeError: on purpose" in by_page["raises.md"]
-    assert "\x1b[" not in by_page["raises.md"]  # the traceback without colour codes
-    assert (
-        "the kernel died while running the cell that starts 'import os, signal'"
-        in (by_page["dies.md"])
-    )
-    assert "ran past the timeout of 2 s" in by_page["slow.md"]
-    assert "a cell's output is 0.0 MB (5001 bytes)" in by_page["chatty.md"]
+    dies, raises = sorted(failures)
+    assert dies.split(": ")[0].endswith("/dies.md") and raises.split(": ")[0].endswith("/raises.md")
+    assert "the cell that starts \"raise RuntimeError('on purpose')\"" in raises
+    assert "raised RuntimeError: on purpose" in raises and "\x1b[" not in raises  # no colours
+    assert "the kernel died while running the cell that starts 'import os, signal'" in dies
     assert seconds < 20  # a dead kernel is noticed within seconds, not at the timeout
-    assert len(execute.stale_pages(paths, get_cache(str(tmp_path / "cache")))) == 4
+    assert len(execute.stale_pages(paths, get_cache(str(tmp_path / "cache")))) == 2

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ch3book import _theme, icons, loading, mathml
+from ch3book import icons, loading, mathml
 from tools import pdf, serve
 
 
@@ -18,7 +18,7 @@ def test_the_icon_script_is_dropped_and_a_changed_theme_is_named():
         icons.drop_icon_script('<link href="theme.css" rel="stylesheet" />')
 
 
-def test_icon_code_points_come_from_classes_used_and_the_theme_css(tmp_path):
+def test_icon_code_points_come_from_the_classes_used_and_an_undrawn_icon_is_named(tmp_path):
     styles = tmp_path / "_static" / "styles"
     styles.mkdir(parents=True)
     (styles / "pydata-sphinx-theme.css").write_text(
@@ -26,25 +26,12 @@ def test_icon_code_points_come_from_classes_used_and_the_theme_css(tmp_path):
         '.fa-unused{--fa:"\\f000"}.admonition:after{content:"\uf05a"}',
         encoding="utf-8",
     )
-    (tmp_path / "page.html").write_text('<i class="fa-solid fa-navicon"></i>', encoding="utf-8")
+    page = '<i class="fa-solid fa-navicon"></i><i class="fas fa-gone"></i><i class="fa-lg">'
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
     (tmp_path / "_static" / "theme.js").write_text('i.className = "fa-moon";', encoding="utf-8")
     classes = icons.icon_rules(tmp_path)
     assert icons.icon_code_points(tmp_path, classes) == [0xF05A, 0xF0C9, 0xF186]
-    assert icons.undrawn_icons(tmp_path, classes) == []
-
-
-def test_icons_the_theme_no_longer_draws_are_named(tmp_path):
-    """The theme's stylesheet with its icon rules rewritten: every solid icon is named."""
-    css = _theme.installed(_theme.STYLESHEET).read_text(encoding="utf-8")
-    styles = tmp_path / "_static" / "styles"
-    styles.mkdir(parents=True)
-    page = '<i class="fa-solid fa-bars"></i><i class="fas fa-download"></i><i class="fa-lg">'
-    (tmp_path / "page.html").write_text(page, encoding="utf-8")
-    (styles / "pydata-sphinx-theme.css").write_text(css, encoding="utf-8")
-    assert icons.undrawn_icons(tmp_path, icons.icon_rules(tmp_path)) == []
-    (styles / "pydata-sphinx-theme.css").write_text(css.replace('{--fa:"', '{--fa-glyph:"'))
-    classes = icons.icon_rules(tmp_path)
-    assert icons.undrawn_icons(tmp_path, classes) == ["fa-solid fa-bars", "fas fa-download"]
+    assert icons.undrawn_icons(tmp_path, classes) == ["fas fa-gone"]  # the theme's: test_rebuild
 
 
 def test_math_becomes_mathml_and_bad_latex_names_the_page():

@@ -66,22 +66,20 @@ def test_saved_model_reloads_with_same_predictions(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("units", "error"), [(0, ValueError), (-1, ValueError), (2.5, TypeError), ("8", TypeError)]
+    ("call", "error", "message"),
+    [
+        (lambda: SimpleDense(0), ValueError, "Received: units=0"),
+        (lambda: SimpleDense(-1), ValueError, "Received: units=-1"),
+        (lambda: SimpleDense(2.5), TypeError, "Received: units=2.5"),
+        (lambda: SimpleDense("8"), TypeError, "Received: units='8'"),
+        (lambda: SimpleDense(2, activation="relux"), ValueError, "Received: activation='relux'"),
+        (lambda: SimpleDense(2, activation=3), ValueError, "Received: activation=3"),
+        (lambda: SimpleDense(2).build((None, None)), ValueError, r"input_shape=\(None, None\)"),
+    ],
 )
-def test_bad_units(units, error):
-    with pytest.raises(error, match=f"Received: units={units!r}"):
-        SimpleDense(units)
-
-
-@pytest.mark.parametrize("activation", ["relux", 3])
-def test_unknown_activation(activation):
-    with pytest.raises(ValueError, match=f"Received: activation={activation!r}"):
-        SimpleDense(2, activation=activation)
-
-
-def test_unknown_last_dimension_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"input_shape=\(None, None\)"):
-        SimpleDense(2).build((None, None))
+def test_bad_units_activations_and_input_shapes_say_what_was_received(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
 
 
 def teaching_simple_dense() -> type:

@@ -15,17 +15,11 @@ def test_all_is_sorted_and_complete():
         return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
     assert ch3lib.__all__ == sorted(ch3lib.__all__, key=kind)
-    public = {n for n in dir(ch3lib) if not n.startswith("_")} - {
-        "answers",
-        "device",
-        "gradients",
-        "layers",
-        "linear_classifier",
-        "plotting",
-        "point_clouds",
-        "training",
-    }
-    assert public == set(ch3lib.__all__)
+    modules = {
+        "answers", "device", "gradients", "layers", "linear_classifier", "plotting",
+        "point_clouds", "training",
+    }  # fmt: skip
+    assert {n for n in dir(ch3lib) if not n.startswith("_")} - modules == set(ch3lib.__all__)
 
 
 def test_every_public_docstring_names_its_section():
@@ -38,10 +32,6 @@ def test_every_public_docstring_names_its_section():
         # Any chapter's section number (4-1, 3-10): the one pattern the docstring links use.
         assert re.search(SECTION_NUMBER, doc) or name in {"Motion", "Split"}, name
         assert re.search(SECTION_NUMBER, module_doc), obj.__module__
-
-
-def test_py_typed_marker_ships():
-    assert (ROOT / "src" / "ch3lib" / "py.typed").exists()
 
 
 def test_version_is_written_in_one_place():

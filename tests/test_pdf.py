@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import soup, squeeze
 from published import glued_pages, section_pages
+from pypdf import PdfReader
 
 from tools import layout
 from tools.lighthouse import site_pages
@@ -28,8 +29,7 @@ def pdf(site) -> Path:
 
 @pytest.fixture(scope="module")
 def reader(pdf):
-    pypdf = pytest.importorskip("pypdf")
-    return pypdf.PdfReader(pdf)
+    return PdfReader(pdf)
 
 
 def poppler(tool: str, *args: str) -> str:

@@ -21,13 +21,10 @@ def test_point_clouds_figure_colours_each_class():
     assert _is_ascii(fig)
 
 
-def test_predictions_are_coloured_by_threshold():
+def test_predictions_are_coloured_by_threshold_and_a_decision_line_is_drawn_in_red():
     fig = plot_predictions([[0, 0], [1, 1], [2, 2]], [[0.2], [0.7], [0.51]])
     assert [len(c.get_offsets()) for c in fig.axes[0].collections] == [1, 2]
     assert len(fig.axes[0].lines) == 0
-
-
-def test_predictions_with_decision_line_draws_it_in_red():
     fig = plot_predictions([[0, 0]], [[0.2]], line=(np.array([0, 1]), np.array([1, 0])))
     (line,) = fig.axes[0].lines
     assert line.get_color() in ("r", "red") and line.get_xdata().tolist() == [0, 1]

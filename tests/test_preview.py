@@ -30,9 +30,7 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 @pytest.fixture
 def preview(tmp_path):
-    from tools import layout
-
-    workspace = make_workspace(tmp_path / "preview", layout.ROOT, executed=True)
+    workspace = make_workspace(tmp_path / "preview", executed=True)
     port = free_port()
     log = (tmp_path / "preview.log").open("w", encoding="utf-8")
     server = subprocess.Popen(

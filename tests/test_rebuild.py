@@ -15,6 +15,7 @@ import shutil
 
 import pytest
 
+from ch3book import _theme
 from tools import build
 from tools.rebuild_check import (
     EDITS,
@@ -36,8 +37,7 @@ class Workspaces:
     def __init__(self, root):
         self.root = root
         self.incremental = make_workspace(root / "incremental")
-        self.logs: list[str] = []
-        make_html(self.incremental, self.logs)
+        self.logs = [make_html(self.incremental)]
         self.initial_site = root / "initial-site"
         shutil.copytree(site(self.incremental), self.initial_site)
         self.applied: list[str] = []
@@ -51,7 +51,7 @@ def workspaces(tmp_path_factory):
 def test_make_html_says_what_it_is_doing_and_nothing_of_it_is_published(workspaces):
     """A line when it starts, one when execution starts and one per page executed, one
     when Sphinx starts, the time and the site's path at the end; again, one line."""
-    make_html(workspaces.incremental, workspaces.logs)
+    workspaces.logs.append(make_html(workspaces.incremental))
     first, again = workspaces.logs
     lines = [line for line in first.splitlines() if "make html" in line or line.startswith(" ")]
     kernels = min(4, os.cpu_count() or 1)
@@ -105,21 +105,11 @@ def _cell_after_setup(code: str):
     return lambda source: source.replace(setup, cell, 1)
 
 
-#: Faults an author (or the machine) can cause, grouped by the build that finds them: the
-#: four execution faults in one build (four pages, each its own fault), the three that
-#: Sphinx finds in another, the glossary alone (it stops the build before any page).
+#: Faults an author (or the machine) can cause, grouped by the build that finds them: two
+#: execution faults in one build (a raising cell and a dead kernel are test_execution.py's),
+#: the three that Sphinx finds in another, the glossary alone (it stops the build before any page).
 FAULTS = {
     "execution": {
-        "book/3-1-tensorflow.md": (
-            _cell_after_setup("raise RuntimeError('a cell that fails')"),
-            r"book/3-1-tensorflow\.md: the cell that starts \"raise RuntimeError\('a cell that "
-            r"fails'\)\" raised RuntimeError: a cell that fails",
-        ),
-        "book/3-4-workstation.md": (
-            _cell_after_setup("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
-            r"book/3-4-workstation\.md: the kernel died while running the cell that starts "
-            r"'import os, signal'",
-        ),
         "book/3-5-first-steps.md": (
             lambda s: _cell_after_setup("import time\ntime.sleep(600)")(
                 s.replace(
@@ -144,7 +134,11 @@ FAULTS = {
         # The theme's stylesheet with its icon rules written another way (book/_static
         # wins over the theme's own static files).
         "book/_static/styles/pydata-sphinx-theme.css": (
-            lambda _: theme_stylesheet().replace('{--fa:"', '{--fa-glyph:"'),
+            lambda _: (
+                _theme.installed(_theme.STYLESHEET)
+                .read_text(encoding="utf-8")
+                .replace('{--fa:"', '{--fa-glyph:"')
+            ),
             r"WARNING: Expected a rule like \.fa-bars\{--fa:.* for every icon of the pages\. "
             r"Received none for: .*fa-solid fa-bars",
         ),
@@ -157,13 +151,6 @@ FAULTS = {
         ),
     },
 }
-
-
-def theme_stylesheet() -> str:
-    """pydata-sphinx-theme's stylesheet as installed."""
-    from ch3book import _theme
-
-    return _theme.installed(_theme.STYLESHEET).read_text(encoding="utf-8")
 
 
 def test_a_failed_build_says_why_publishes_nothing_and_the_fixed_build_is_as_before(

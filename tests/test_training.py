@@ -8,22 +8,17 @@ import ch3lib
 from ch3lib import CompactLog, HistoryTable, make_binary_classifier, split_train_validation
 
 
-def test_split_sizes_follow_int_fraction_and_keep_pairs_without_losing_any():
+def test_split_sizes_follow_int_fraction_and_keep_pairs_without_losing_any_and_it_is_seeded():
     x = np.arange(40).reshape(20, 2)
     y = np.arange(20).reshape(20, 1)
     assert [len(p) for p in split_train_validation(x, y, 0.3)] == [14, 14, 6, 6]
     s = split_train_validation(x, y, 0.25, seed=3)
+    again = split_train_validation(x, y, 0.25, seed=3)
+    assert all(np.array_equal(p, q) for p, q in zip(s, again, strict=True))
     for inputs, targets in [(s.train_inputs, s.train_targets), (s.val_inputs, s.val_targets)]:
         assert np.array_equal(inputs[:, 0], 2 * targets[:, 0])
     together = np.sort(np.concatenate([s.train_targets, s.val_targets])[:, 0])
     assert together.tolist() == list(range(20))
-
-
-def test_split_is_seeded():
-    x = np.arange(20).reshape(10, 2)
-    a = split_train_validation(x, x, 0.5, seed=1)
-    b = split_train_validation(x, x, 0.5, seed=1)
-    assert all(np.array_equal(p, q) for p, q in zip(a, b, strict=True))
 
 
 @pytest.mark.parametrize(

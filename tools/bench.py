@@ -13,6 +13,7 @@ page written) and library edits (every page executed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import statistics
@@ -27,7 +28,7 @@ from pathlib import Path
 import psutil
 
 from tools import build, execute
-from tools.rebuild_check import build_env, make_workspace, replace, tree_differences
+from tools.rebuild_check import build_env, edit_prose, make_workspace, replace, tree_differences
 
 PAGE = "book/3-5-first-steps.md"
 
@@ -42,20 +43,19 @@ def kernels_started(process: psutil.Popen) -> set[int]:
     seen: set[int] = set()
     while process.poll() is None:
         for child in process.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):  # it ended meanwhile
                 if "ipykernel_launcher" in " ".join(child.cmdline()):
                     seen.add(child.pid)
-            except psutil.Error:
-                pass
         time.sleep(0.1)
     return seen
 
 
-def timed(ws: Path, command: tuple[str, ...] = ("make", "html")) -> tuple[float, int]:
-    """A build's seconds and the kernels it started (raises with its log if it fails)."""
+def timed(ws: Path, command: tuple[str, ...] = ("make", "html"), **env: str) -> tuple[float, int]:
+    """A build's seconds and the kernels it started (raises with its log if it fails);
+    ``env``: variables the build gets besides the workspace's (``build_env``)."""
     start = time.perf_counter()
     process = psutil.Popen(
-        command, cwd=ws, env=build_env(ws), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, cwd=ws, env=build_env(ws, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     kernels: set[int] = set()
     watcher = threading.Thread(target=lambda: kernels.update(kernels_started(process)))
@@ -78,14 +78,8 @@ def median_of_three(ws: Path, edit) -> tuple[float, int]:
 
 
 def floor_seconds(ws: Path) -> float:
-    done = subprocess.run(
-        [str(ws / ".venv/bin/python"), "-m", "tools.floor"],
-        cwd=ws,
-        env=build_env(ws),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = [str(ws / ".venv/bin/python"), "-m", "tools.floor"]
+    done = subprocess.run(command, cwd=ws, env=build_env(ws), capture_output=True, check=True)
     return float(done.stdout.split()[-1])
 
 
@@ -93,13 +87,10 @@ def serial_mystnb(ws: Path) -> float:
     """A cold ``sphinx-build`` into ``_build/serial``: MyST-NB executes each page it reads."""
     shutil.rmtree(ws / "_build", ignore_errors=True)
     command = (
-        "env",
-        *(f"{name}={value}" for name, value in execute.KERNEL_ENV.items()),
-        str(ws / ".venv/bin/python"),
-        *("-m", "sphinx", *build.SPHINX_OPTIONS, "-c", ".", "-d", "_build/doctrees"),
-        *("book", "_build/serial"),
+        *(str(ws / ".venv/bin/python"), "-m", "sphinx", *build.SPHINX_OPTIONS),
+        *("-c", ".", "-d", "_build/doctrees", "book", "_build/serial"),
     )
-    seconds = timed(ws, command)[0]
+    seconds = timed(ws, command, **execute.KERNEL_ENV)[0]
     for name in build.NOT_PUBLISHED:
         (ws / "_build/serial" / name).unlink(missing_ok=True)
     return seconds
@@ -117,61 +108,35 @@ def executed_since(ws: Path, since: datetime) -> dict[str, float]:
     return executed
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def prose_edit(ws: Path):
-    return lambda n: replace(ws / PAGE, "這一節先練習低階的部分", f"這一節先練習低階的部分（{n}）")
-
-
 def measure_book(root: Path) -> None:
     ws = make_workspace(root / "book")
     timed(ws)  # warms the OS's caches (TensorFlow's files) for the runs that count
     shutil.rmtree(ws / "_build")
     cold, _ = timed(ws)
     floor = floor_seconds(ws)
-    report(
-        "cold ÷ floor",
-        f"{cold:.1f} s ÷ {floor:.1f} s = {cold / floor:.2f}",
-        "≤ 1.4",
-        cold / floor <= 1.4,
-    )
+    ratio = cold / floor
+    report("cold ÷ floor", f"{cold:.1f} s ÷ {floor:.1f} s = {ratio:.2f}", "≤ 1.4", ratio <= 1.4)
     seconds, kernels = median_of_three(ws, lambda n: None)
-    report("no change", f"{seconds:.2f} s (median of 3), {kernels} kernels", "≤ 1 s", seconds <= 1)
-    seconds, kernels = median_of_three(ws, prose_edit(ws))
-    report(
-        "prose edit",
-        f"{seconds:.2f} s (median of 3), {kernels} kernels",
-        "≤ 3 s, no kernel",
-        seconds <= 3 and not kernels,
-    )
-    since = utc_now()
+    figure = f"{seconds:.2f} s (median of 3), {kernels} kernels"
+    report("no change", figure, "≤ 1 s", seconds <= 1)
+    seconds, kernels = median_of_three(ws, lambda n: edit_prose(ws, str(n)))
+    figure = f"{seconds:.2f} s (median of 3), {kernels} kernels"
+    report("prose edit", figure, "≤ 3 s, no kernel", seconds <= 3 and not kernels)
+    since = datetime.now(UTC).replace(tzinfo=None)
     replace(ws / PAGE, "# 全為 1 的張量", "# 全為 1 的張量（基準測試）")
     seconds, _ = timed(ws)
     executed = executed_since(ws, since)
     own = sum(executed.values())
-    report(
-        "code edit",
-        f"{seconds:.1f} s, executed {', '.join(executed)} ({own:.1f} s)",
-        "that page, ≤ its time + 6 s",
-        list(executed) == [Path(PAGE).stem] and seconds <= own + 6,
-    )
+    figure = f"{seconds:.1f} s, executed {', '.join(executed)} ({own:.1f} s)"
+    met = list(executed) == [Path(PAGE).stem] and seconds <= own + 6
+    report("code edit", figure, "that page, ≤ its time + 6 s", met)
     first = ws.parent / "first-site"
     shutil.copytree(ws / "_build/html", first)
     serial = serial_mystnb(ws)
-    differences = tree_differences(first, ws / "_build/serial")
-    report(
-        "MyST-NB serial: same site",
-        f"{len(differences)} files differ",
-        "byte-identical",
-        not differences,
-    )
-    report(
-        "MyST-NB serial cold",
-        f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}",
-        "(before: its own executor)",
-    )
+    differ = tree_differences(first, ws / "_build/serial")
+    report("MyST-NB serial: same site", f"{len(differ)} files differ", "byte-identical", not differ)
+    figure = f"{serial:.1f} s ÷ {floor:.1f} s = {serial / floor:.2f}"
+    report("MyST-NB serial cold", figure, "(before: its own executor)")
     report("parallel execution buys", f"{serial - cold:.1f} s ({serial / cold:.2f} ×)", "")
 
 
@@ -197,7 +162,7 @@ def add_chapters(ws: Path, chapters: range = range(4, 13)) -> None:
 
 def scale_figures(ws: Path) -> dict[str, float]:
     timed(ws)
-    figures = {"prose edit": median_of_three(ws, prose_edit(ws))[0]}
+    figures = {"prose edit": median_of_three(ws, lambda n: edit_prose(ws, str(n)))[0]}
     replace(ws / "book/3-3-history.md", "# 3-3 ", "# 3-3 （改過的標題）")
     figures["title edit"] = timed(ws)[0]
     replace(ws / "src/ch3lib/training.py", 'print(f"epoch ', 'print(f"Epoch ')
@@ -212,15 +177,9 @@ def measure_scale(root: Path) -> None:
     small, big = scale_figures(small_ws), scale_figures(big_ws)
     for name in small:
         ratio = big[name] / small[name]
-        target, met = (
-            ("≤ 3 ×", ratio <= 3) if name == "prose edit" else ("≤ 20 × (linear)", ratio <= 20)
-        )
-        report(
-            f"scale: {name}",
-            f"{small[name]:.1f} s (6 p.), {big[name]:.1f} s (60 p.): {ratio:.2f} ×",
-            target,
-            met,
-        )
+        target, limit = ("≤ 3 ×", 3) if name == "prose edit" else ("≤ 20 × (linear)", 20)
+        figure = f"{small[name]:.1f} s (6 p.), {big[name]:.1f} s (60 p.): {ratio:.2f} ×"
+        report(f"scale: {name}", figure, target, ratio <= limit)
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import os
 import platform
 import shutil
@@ -21,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import layout
+from tools import execute, layout
 
 #: Environment variables the published site depends on (besides the sources).
 SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
@@ -29,18 +30,12 @@ SETTINGS = ("BOOK_BASE_URL", "BOOK_REPOSITORY", "CH3LIB_FORCE_CPU", "GPU")
 #: Files the site depends on besides the sources and the library (the pins: a different
 #: TensorFlow can print different numbers; the licence: the published wheel has it).
 INPUT_FILES = (
-    "conf.py",
-    "pyproject.toml",
-    "constraints.txt",
-    "LICENSE",
-    "tools/build.py",
-    "tools/execute.py",
-    "tools/layout.py",
+    *("conf.py", "pyproject.toml", "constraints.txt", "LICENSE"),
+    *("tools/build.py", "tools/execute.py", "tools/layout.py"),
 )
-INPUT_FOLDERS = (layout.BOOK, layout.LIBRARY)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
-#: What a build that does not start Sphinx says (the bench checks it).
+#: What a build that does not start Sphinx says (tests/test_rebuild.py checks it).
 NOTHING_CHANGED = "make html: nothing changed since the last build"
 
 SPHINX_OPTIONS = ("-W", "--keep-going", "-q", "-b", "html")
@@ -54,17 +49,12 @@ def source_date_epoch() -> int | None:
     the date the site shows, so that two builds publish the same bytes."""
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         return int(os.environ["SOURCE_DATE_EPOCH"])
+    command = ["git", "log", "-1", "--format=%ct"]
     try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=layout.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        done = subprocess.run(command, cwd=layout.ROOT, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    return int(out) if out else None
+    return int(done.stdout) if done.stdout.strip() else None
 
 
 def files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -89,7 +79,6 @@ def digest(paths: list[Path], root: Path, *extras: str) -> str:
 
 
 def fingerprint(folder: Path, pattern: str = "*") -> str:
-    """A short hash of the files of ``folder`` matching ``pattern``."""
     return digest(files(folder, pattern), folder)[:16]
 
 
@@ -106,8 +95,6 @@ PAGE_PACKAGES = (
 
 
 def versions(names: Sequence[str]) -> list[str]:
-    import importlib.metadata
-
     return [f"{name}={importlib.metadata.version(name)}" for name in names]
 
 
@@ -133,9 +120,8 @@ def execution_cache() -> Path:
     """The execution cache of this ch3lib, packages, Python, platform and device: MyST-NB
     keys a page on its code only, and a page must not show outputs computed by others."""
     extras = (interpreter(), *versions(EXECUTION_PACKAGES), *settings(EXECUTION_SETTINGS))
-    return (
-        layout.EXECUTION_CACHE / digest(files(layout.LIBRARY, "*.py"), layout.LIBRARY, *extras)[:16]
-    )
+    key = digest(files(layout.LIBRARY, "*.py"), layout.LIBRARY, *extras)[:16]
+    return layout.EXECUTION_CACHE / key
 
 
 def remove_stale_execution_caches() -> None:
@@ -147,13 +133,10 @@ def remove_stale_execution_caches() -> None:
 
 
 def input_files() -> list[Path]:
-    return [layout.ROOT / name for name in INPUT_FILES] + [
-        path for folder in INPUT_FOLDERS for path in files(folder)
-    ]
+    return [layout.ROOT / name for name in INPUT_FILES] + files(layout.BOOK) + files(layout.LIBRARY)
 
 
 def inputs_digest(extra_options: Sequence[str] = ()) -> str:
-    """Hash of the site's input files, settings, interpreter and date."""
     extras = (*settings(SETTINGS), interpreter(), f"date={source_date_epoch()}")
     return digest(input_files(), layout.ROOT, *extras, f"options={list(extra_options)}")
 
@@ -174,34 +157,28 @@ def visible_gpu_count() -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def sphinx_build(options: Sequence[str], outdir: Path = layout.STAGING) -> int:
-    """Run Sphinx in this process, writing into ``outdir`` (emptied for a fresh environment)."""
+def sphinx_build(options: Sequence[str]) -> int:
+    """Run Sphinx in this process, into ``layout.STAGING`` (emptied for a fresh environment)."""
     from sphinx.cmd.build import build_main
 
     if not (layout.DOCTREES / ENVIRONMENT).exists():
-        shutil.rmtree(outdir, ignore_errors=True)
+        shutil.rmtree(layout.STAGING, ignore_errors=True)
     # Extensions add files to _static when the build finishes; a page links a file with its
     # checksum if it exists when the page is written: absent then, as in a clean build.
-    shutil.rmtree(outdir / "_static", ignore_errors=True)
+    shutil.rmtree(layout.STAGING / "_static", ignore_errors=True)
     quiet = "-v" not in options  # `make html SPHINXOPTS=-v`: Sphinx's own output
-    argv = [
-        *(option for option in SPHINX_OPTIONS if quiet or option != "-q"),
-        *("-c", str(layout.ROOT), "-d", str(layout.DOCTREES)),
-        *options,
-        str(layout.BOOK),
-        str(outdir),
-    ]
-    return build_main(argv)
+    ours = (option for option in SPHINX_OPTIONS if quiet or option != "-q")
+    folders = ("-c", str(layout.ROOT), "-d", str(layout.DOCTREES))
+    return build_main([*ours, *folders, *options, str(layout.BOOK), str(layout.STAGING)])
 
 
-def publish(staging: Path = layout.STAGING, site: Path = layout.SITE) -> None:
-    """Replace ``site`` by a copy of ``staging``, without Sphinx's own bookkeeping files."""
+def publish() -> None:
+    """Replace the site by a copy of the staging folder, without Sphinx's bookkeeping files."""
+    site, staging = layout.SITE, str(layout.STAGING)
     new, old = site.with_name(".html-new"), site.with_name(".html-old")
     for folder in (new, old):
         shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(
-        staging, new, ignore=lambda folder, names: NOT_PUBLISHED if folder == str(staging) else ()
-    )
+    shutil.copytree(staging, new, ignore=lambda path, _: NOT_PUBLISHED if path == staging else ())
     if site.exists():
         site.rename(old)
     new.rename(site)
@@ -209,40 +186,31 @@ def publish(staging: Path = layout.STAGING, site: Path = layout.SITE) -> None:
 
 
 def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
-    """Build the site unless it is up to date; the exit status."""
-    from tools import execute
-
     epoch = source_date_epoch()
     if epoch is not None:
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     digest = inputs_digest(options)
-    if (
-        not options
-        and (layout.SITE / "index.html").exists()
-        and layout.DIGEST.exists()
-        and layout.DIGEST.read_text(encoding="utf-8") == digest
-    ):
+    last = layout.DIGEST.read_text(encoding="utf-8") if layout.DIGEST.exists() else None
+    if not options and last == digest and (layout.SITE / "index.html").exists():
         print(NOTHING_CHANGED)
         return 0
     layout.DIGEST.unlink(missing_ok=True)
     remove_stale_execution_caches()
     start, site = time.perf_counter(), os.path.relpath(layout.SITE)
-    print("make html: building the book (SPHINXOPTS=-v shows Sphinx's output)", flush=True)
+    print("make html: building the book (SPHINXOPTS=-v shows Sphinx's output)")
     try:  # before anything: read in Sphinx, it would be followed by a warning per term
         layout.book_extension("glossary").load_glossary(Path(os.path.relpath(layout.GLOSSARY)))
     except ValueError as error:
         print(f"make html: {error} ({site} is unchanged)", file=sys.stderr)
         return 1
-    failures = execute.execute_book(lambda line: print(line, flush=True))
+    failures = execute.execute_book()
     if failures:  # Sphinx has not started: its environment is the last good build's
         for failure in failures:
             print(f"make html: {failure}", file=sys.stderr)
-        plural = "s" if len(failures) > 1 else ""
-        print(
-            f"make html: {len(failures)} page{plural} failed; {site} is unchanged", file=sys.stderr
-        )
+        pages = execute.count(len(failures), "page")
+        print(f"make html: {pages} failed; {site} is unchanged", file=sys.stderr)
         return 1
-    print("make html: reading and writing the pages (Sphinx)", flush=True)
+    print("make html: reading and writing the pages (Sphinx)")
     status = sphinx_build(options)
     if status != 0:
         # Sphinx saved its environment, in which the pages that failed count as read: the
@@ -252,12 +220,9 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         return status
     publish()
     layout.DIGEST.write_text(digest, encoding="utf-8")
-    seconds = time.perf_counter() - start
-    print(f"make html: built in {seconds:.0f} s: {site}/index.html")
-    if expect_gpu:
-        warning = gpu_warning(True, range(visible_gpu_count()))
-        if warning:
-            print(warning)
+    print(f"make html: built in {time.perf_counter() - start:.0f} s: {site}/index.html")
+    if expect_gpu and (warning := gpu_warning(True, range(visible_gpu_count()))):
+        print(warning)
     return 0
 
 
@@ -267,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--gpu", action="store_true", help="a GPU build was asked for: warn if there is none"
     )
     args, options = parser.parse_known_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # each line at once, also in a pipe
     return build(options, expect_gpu=args.gpu)
 
 

@@ -51,10 +51,6 @@ class Page:
     notebook: Any
 
     @property
-    def name(self) -> str:
-        return shown(self.path.with_suffix(""), layout.BOOK)
-
-    @property
     def code_cells(self) -> int:
         return sum(cell.cell_type == "code" for cell in self.notebook.cells)
 
@@ -81,6 +77,10 @@ def shown(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number > 1 else ''}"
+
+
 def which_cell(cell) -> str:
     """How a message names a cell: by the start of its first line."""
     lines = cell.source.strip().splitlines() if cell is not None else []
@@ -103,20 +103,11 @@ def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
-    running: list[Any] = [None]  # the cell being executed
-
-    def started(cell, cell_index) -> None:
-        running[0] = cell
-
+    started: list[Any] = [None]  # the cells as they start: the last one is running
     start = time.perf_counter()
-    with (
-        (
-            tempfile.TemporaryDirectory()
-            if settings.in_temp
-            else contextlib.nullcontext(str(page.path.parent))
-        ) as cwd,
-        tempfile.TemporaryDirectory(prefix="ch3book-kernel-") as sockets,
-    ):
+    here = contextlib.nullcontext(str(page.path.parent))
+    folder = tempfile.TemporaryDirectory() if settings.in_temp else here
+    with folder as cwd, tempfile.TemporaryDirectory(prefix="ch3book-kernel-") as sockets:
         # IPC: on TCP, ipykernel logs that the traffic is not encrypted.
         kernel = {"transport": "ipc", "ip": f"{sockets}/kernel"}
         try:
@@ -126,19 +117,19 @@ def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
                 timeout=settings.timeout,
                 allow_errors=settings.allow_errors,
                 meta_override=True,  # the page's execution: timeout / allow_errors
-                on_cell_start=started,
+                on_cell_start=lambda cell, cell_index: started.append(cell),
                 config=Config(KernelManager=kernel),
             )
         except DeadKernelError:
             return time.perf_counter() - start, (
-                f"the kernel died while running {which_cell(running[0])}: killed by a signal, "
+                f"the kernel died while running {which_cell(started[-1])}: killed by a signal, "
                 "out of memory, or a crash in native code"
             )
         except Exception as error:  # the kernel did not start, or stopped answering
-            where = which_cell(running[0]) if running[0] is not None else "before any cell"
+            where = which_cell(started[-1]) if started[-1] is not None else "before any cell"
             return time.perf_counter() - start, f"the kernel failed {where}: {error!r}"
     seconds = time.perf_counter() - start
-    where = which_cell(running[0])
+    where = which_cell(started[-1])
     if isinstance(result.err, CellTimeoutError):
         timeout = page.notebook.metadata.get("execution", {}).get("timeout", settings.timeout)
         return seconds, (
@@ -150,10 +141,9 @@ def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
             "", result.err.traceback
         )
     outputs = layout.book_extension("stable_outputs")  # the rule the pages apply too
+    limit = settings.max_output_bytes
     for cell in page.notebook.cells:
-        size = outputs.text_size(cell.get("outputs", []))
-        if size > settings.max_output_bytes:
-            limit = settings.max_output_bytes
+        if (size := outputs.text_size(cell.get("outputs", []))) > limit:
             return seconds, f"{outputs.too_long(size, limit)} ({which_cell(cell)})"
     return seconds, None
 
@@ -174,26 +164,22 @@ def execute(
     if not pages:
         return []
     workers = max(1, min(jobs, len(pages)))
-    plural = {True: "s", False: ""}
-    say(
-        f"make html: executing {len(pages)} page{plural[len(pages) > 1]} "
-        f"on {workers} kernel{plural[workers > 1]}"
-    )
+    say(f"make html: executing {count(len(pages), 'page')} on {count(workers, 'kernel')}")
     failures = []
     with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="page") as pool:
         running = {pool.submit(run_page, page, settings): page for page in pages}
         for done, future in enumerate(concurrent.futures.as_completed(running), start=1):
             page = running[future]
+            name = shown(page.path.with_suffix(""), layout.BOOK)
             seconds, failure = future.result()
             if failure is None:
-                bundle = CacheBundleIn(
-                    page.notebook, str(page.path), data={"execution_seconds": seconds}
-                )
+                data = {"execution_seconds": seconds}
+                bundle = CacheBundleIn(page.notebook, str(page.path), data=data)
                 cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
-                say(f"  {done}/{len(pages)} {page.name} {seconds:.1f} s")
+                say(f"  {done}/{len(pages)} {name} {seconds:.1f} s")
             else:
                 failures.append(f"{shown(page.path, layout.ROOT)}: {failure}")
-                say(f"  {done}/{len(pages)} {page.name} failed (below: why)")
+                say(f"  {done}/{len(pages)} {name} failed (below: why)")
     return failures
 
 
@@ -202,11 +188,8 @@ def book_pages(exclude: list[str]) -> list[Path]:
     from sphinx.util.matching import Matcher
 
     excluded = Matcher(exclude)
-    return [
-        path
-        for path in sorted(layout.BOOK.rglob("*.md"))
-        if not excluded(path.relative_to(layout.BOOK).as_posix())
-    ]
+    pages = sorted(layout.BOOK.rglob("*.md"))
+    return [path for path in pages if not excluded(path.relative_to(layout.BOOK).as_posix())]
 
 
 def execute_book(say: Callable[[str], None] = print) -> list[str]:
@@ -227,7 +210,8 @@ def execute_book(say: Callable[[str], None] = print) -> list[str]:
 
 
 def main() -> int:
-    failures = execute_book(lambda line: print(line, flush=True))
+    sys.stdout.reconfigure(line_buffering=True)  # each page's line at once, also in a pipe
+    failures = execute_book()
     for failure in failures:
         print(f"make html: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -12,29 +12,21 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from pathlib import Path
 
 from tools import execute
 
 os.environ.setdefault("MPLBACKEND", "agg")
 
 
-def notebooks() -> list[tuple[Path, list[tuple[str, list[str]]]]]:
-    """``(path, [(source, tags), …])`` of every page with code, in file-name order."""
+def run() -> float:
+    """Execute every page's code cells in one process; return the seconds taken."""
     from jupyter_cache.readers import get_reader
 
     read = get_reader(execute.READER)
-    pages = []
+    pages = []  # (path, code cells) of every page with code, in file-name order
     for path in execute.book_pages(["CONVENTIONS.md", "_build"]):
-        code = [c for c in read(str(path)).cells if c.cell_type == "code"]
-        if code:
-            pages.append((path, [(c.source, c.metadata.get("tags", [])) for c in code]))
-    return pages
-
-
-def run() -> float:
-    """Execute every page's cells in one process; return the seconds taken."""
-    pages = notebooks()
+        if code := [cell for cell in read(str(path)).cells if cell.cell_type == "code"]:
+            pages.append((path, code))
     start = time.perf_counter()
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.pylabtools import select_figure_formats
@@ -44,8 +36,9 @@ def run() -> float:
     for path, cells in pages:
         shell.reset(new_session=False)
         os.chdir(path.parent)
-        for source, tags in cells:
-            result = shell.run_cell(source, silent=False, store_history=False)
+        for cell in cells:
+            result = shell.run_cell(cell.source, silent=False, store_history=False)
+            tags = cell.metadata.get("tags", [])
             if result.error_in_exec is not None and "raises-exception" not in tags:
                 raise SystemExit(f"{path.name}: a cell failed: {result.error_in_exec!r}")
     return time.perf_counter() - start

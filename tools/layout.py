@@ -38,12 +38,8 @@ PACKAGE_CACHE = (
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: How they launch it: as root in a container (no sandbox), no GPU, nothing in the background.
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+    *("--disable-component-update", "--disable-sync", "--no-first-run"),
 ]
 
 

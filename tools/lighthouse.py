@@ -16,10 +16,9 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from tools import layout
-from tools.serve import base_url, serve
+from tools.serve import serve
 
 LIGHTHOUSE = layout.ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = layout.BUILD / "lighthouse"
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'page':<34} perf a11y   BP  SEO  FCP s  LCP s  TBT ms    CLS    KiB", flush=True)
     met = 0
-    with serve(args.site, urlsplit(base_url(args.site)).path) as address:
+    with serve(args.site) as address:
         for page in pages:
             name = page.removesuffix(".html").replace("/", "--")
             runs = [

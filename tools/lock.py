@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 
+from packaging.utils import canonicalize_name
+
 from tools import layout
 
 CONSTRAINTS = layout.ROOT / "constraints.txt"
@@ -37,9 +39,8 @@ def uv(*arguments: str, env: dict[str, str] | None = None) -> str:
     command = [sys.executable, "-m", "uv", "pip", "compile", "pyproject.toml", "--quiet"]
     command += ["--group", "docs", "--group", "test", "--only-binary", ":all:"]
     command += ["--no-header", "--no-annotate", "--no-emit-package", "ch3lib", *arguments]
-    done = subprocess.run(
-        command, cwd=layout.ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}
-    )
+    env = {**os.environ, **(env or {})}
+    done = subprocess.run(command, cwd=layout.ROOT, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(
             f"lock: {' '.join(arguments)}: uv found no wheels to install:\n{done.stderr}"
@@ -47,23 +48,17 @@ def uv(*arguments: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def problems(python: str, platform: str) -> list[str]:
     """What the committed pins leave unpinned on one machine (uv fails if one has no wheel)."""
     extras = ("--extra", PLATFORMS[platform]) if PLATFORMS[platform] else ()
-    resolved = uv(
-        *("-c", str(CONSTRAINTS), "--python-version", python, "--python-platform", platform),
-        *extras,
-        env={"MACOSX_DEPLOYMENT_TARGET": "12.0"},
-    )
-    pinned = {(canonical(n), v) for n, v in PIN.findall(CONSTRAINTS.read_text(encoding="utf-8"))}
+    options = ("-c", str(CONSTRAINTS), "--python-version", python, "--python-platform", platform)
+    resolved = uv(*options, *extras, env={"MACOSX_DEPLOYMENT_TARGET": "12.0"})
+    text = CONSTRAINTS.read_text(encoding="utf-8")
+    pinned = {(canonicalize_name(name), version) for name, version in PIN.findall(text)}
     return [
         f"Python {python} on {platform}: {name}=={version} is installed but not pinned"
         for name, version in PIN.findall(resolved)
-        if (canonical(name), version) not in pinned
+        if (canonicalize_name(name), version) not in pinned
     ]
 
 
@@ -76,10 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         pins = uv("--universal", "--python-version", "3.11", "--extra", "gpu")
         CONSTRAINTS.write_text(HEADER + pins, encoding="utf-8")
     found = [problem for machine in MACHINES for problem in problems(*machine)]
-    print(
-        "\n".join(found)
-        or f"lock: constraints.txt installs from wheels on {len(MACHINES)} machines"
-    )
+    fine = f"lock: constraints.txt installs from wheels on {len(MACHINES)} machines"
+    print("\n".join(found) or fine)
     return 1 if found else 0
 
 

@@ -81,23 +81,22 @@ def forget_introductions(site: Path) -> None:
 @mutant("PDF bookmarks", "test_pdf.py::test_a_bookmark_per_section_and_subsection_in_order")
 def drop_pdf_outline(site: Path) -> None:
     """The PDF loses its bookmarks."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
 
     path = site / layout.PDF_NAME
-    writer = PdfWriter()
-    for page in PdfReader(path).pages:
-        writer.add_page(page)
+    writer = PdfWriter(clone_from=path)
+    del writer.root_object["/Outlines"]
     writer.write(path)
 
 
 @mutant("PDF fonts", "test_pdf.py::test_fonts_are_embedded_and_the_cjk_face_is_truetype")
 def unembed_pdf_fonts(site: Path) -> None:
     """The PDF's fonts are referenced, not embedded (a reader without them sees tofu)."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
     from pypdf.generic import NameObject
 
     path = site / layout.PDF_NAME
-    writer = PdfWriter(clone_from=PdfReader(path))
+    writer = PdfWriter(clone_from=path)
     for page in writer.pages:
         for font in page["/Resources"].get("/Font", {}).values():
             font = font.get_object()
@@ -112,26 +111,14 @@ def unembed_pdf_fonts(site: Path) -> None:
 @mutant("axe", "test_browser.py::test_axe_core_finds_no_violation_on_any_page -k viewport1-light")
 def drop_language(site: Path) -> None:
     """The home page no longer says its language (screen readers read zh-TW as English)."""
-    text = (site / "index.html").read_text(encoding="utf-8")
-    mutated = re.sub(r'<html([^>]*) lang="[^"]*"', r"<html\1", text, count=1)
-    if mutated == text:
-        raise SystemExit("mutants: no <html lang=…> in index.html")
-    (site / "index.html").write_text(mutated, encoding="utf-8")
+    replace(site / "index.html", '<html lang="zh-TW"', "<html")
 
 
 @mutant("reader notebooks", "test_site.py::test_downloaded_notebook_reruns_in_jupyter")
 def break_notebook(site: Path) -> None:
     """A reader's notebook trains with another learning rate than the page shows."""
-    path = site / "_sources" / "3-5-first-steps.ipynb"
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and "learning_rate = 0.1" in source:
-            cell["source"] = source.replace("learning_rate = 0.1", "learning_rate = 0.2", 1)
-            break
-    else:
-        raise SystemExit(f"mutants: no `learning_rate = 0.1` in {path}")
-    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    notebook = site / "_sources" / "3-5-first-steps.ipynb"
+    replace(notebook, "learning_rate = 0.1", "learning_rate = 0.2")  # the first: a code cell's
 
 
 @mutant("glued numbers", "test_site.py::test_glued_numbers_match_the_outputs_beside_them")
@@ -152,10 +139,7 @@ def change_glued_number(site: Path) -> None:
 
 def run_check(test: str, site: Path) -> int:
     """pytest's exit status for ``test`` run against ``site``."""
-    node, _, expression = f"tests/{test}".partition(" -k ")
-    command = [sys.executable, "-m", "pytest", "-p", "no:cov", "-q", "-x", node]
-    if expression:
-        command += ["-k", expression]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cov", "-q", "-x", *f"tests/{test}".split()]
     env = {**os.environ, "BOOK_SITE": str(site)}
     done = subprocess.run(command, cwd=layout.ROOT, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 1):  # 2–5: interrupted, usage error, nothing collected

@@ -15,14 +15,12 @@ import argparse
 import base64
 import io
 import logging
-import os
 import re
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from tools import layout
 from tools.build import source_date_epoch
@@ -37,10 +35,11 @@ FOOTER = (
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
 
-#: In a page: its article, links to the book's pages marked (for RELINK), links to other files
-#: of the site pointed at the published site, figures unlinked, details opened, buttons removed.
+#: In a page: its article, links to the book's pages marked with the page's slug (for RELINK),
+#: links to other files of the site pointed at the published site, figures unlinked, details
+#: opened, buttons removed; and the stylesheets the page links.
 EXTRACT = """
-([pageUrls, site, published]) => {
+([slugs, site, published]) => {
   const article = document.querySelector("article.bd-article");
   if (!article) return null;
   article.querySelectorAll("details").forEach((d) => d.setAttribute("open", ""));
@@ -48,9 +47,9 @@ EXTRACT = """
   for (const a of article.querySelectorAll("a.image-reference")) a.replaceWith(...a.childNodes);
   for (const a of article.querySelectorAll("a[href]")) {
     const url = new URL(a.href, location.href);
-    const page = url.origin + url.pathname;
-    if (pageUrls.includes(page)) {
-      a.dataset.bookPage = page;
+    const slug = slugs[url.origin + url.pathname];
+    if (slug) {
+      a.dataset.bookPage = slug;
       a.dataset.bookFragment = decodeURIComponent(url.hash.slice(1));
     } else if (url.href.startsWith(site)) {  // a notebook, the package index: on the web
       a.setAttribute("href", published + url.href.slice(site.length));
@@ -61,13 +60,14 @@ EXTRACT = """
     img.removeAttribute("loading");
   }
   const ids = [...article.querySelectorAll("[id]")].map((e) => e.id);
-  return {html: article.innerHTML, ids};
+  const stylesheets = [...document.querySelectorAll("link[rel=stylesheet]")].map((l) => l.href);
+  return {html: article.innerHTML, ids, stylesheets};
 }
 """
 
 #: In the joined document: shared ids renamed, each marked link pointed inside the document.
 RELINK = """
-([slugs, ids, renamed]) => {
+([ids, renamed]) => {
   for (const part of document.querySelectorAll("article.book-pdf-page")) {
     const slug = part.id.slice("page-".length);
     const rename = renamed[slug] || {};
@@ -82,7 +82,7 @@ RELINK = """
     }
   }
   for (const a of document.querySelectorAll("a[data-book-page]")) {
-    const slug = slugs[a.dataset.bookPage];
+    const slug = a.dataset.bookPage;
     const fragment = a.dataset.bookFragment;
     const known = fragment && ids[slug].includes(fragment);
     const target = known ? (renamed[slug] || {})[fragment] || fragment : "page-" + slug;
@@ -90,11 +90,6 @@ RELINK = """
   }
 }
 """
-
-
-def slug_of(url: str, base: str) -> str:
-    """``…/appendix/api.html`` → ``appendix-api``."""
-    return url.removeprefix(base).removesuffix(".html").replace("/", "-") or "index"
 
 
 def shared_ids(parts: list[dict]) -> dict[str, dict[str, str]]:
@@ -109,9 +104,10 @@ def shared_ids(parts: list[dict]) -> dict[str, dict[str, str]]:
     }
 
 
-def joined_document(parts: list[dict], stylesheets: list[str], base: str) -> str:
-    """One HTML document with every page's article, each starting a new sheet."""
-    links = "\n".join(f'<link rel="stylesheet" href="{href}">' for href in stylesheets)
+def joined_document(parts: list[dict], base: str) -> str:
+    """One HTML document with every page's article, each starting a new sheet, and the
+    stylesheets of the first (the home page)."""
+    links = "\n".join(f'<link rel="stylesheet" href="{href}">' for href in parts[0]["stylesheets"])
     articles = "\n".join(
         f'<article class="bd-article book-pdf-page" id="page-{p["slug"]}">{p["html"]}</article>'
         for p in parts
@@ -146,7 +142,7 @@ def font_file(pattern: str) -> tuple[Path, int]:
     return Path(file), int(index or 0)
 
 
-#: The TrueType ``maxp`` fields a font without hinting instructions sets to 0.
+#: The TrueType ``maxp`` fields a font without hinting sets to 0 (fontTools counts the rest).
 MAXP_ZERO = (
     "maxTwilightPoints",
     "maxStorage",
@@ -154,7 +150,6 @@ MAXP_ZERO = (
     "maxInstructionDefs",
     "maxStackElements",
     "maxSizeOfInstructions",
-    "maxComponentElements",
 )
 
 
@@ -222,24 +217,19 @@ def font_faces(text: str) -> str:
 def print_pages(browser, site: Path, address: str) -> bytes:
     """The book, served at ``address``, printed by ``browser`` (a Playwright Chromium)."""
     published = base_url(site)
-    urls = [address + path for path in reading_order(site)]
-    page = browser.new_page(viewport={"width": 1000, "height": 1400})
-    try:
-        page.goto(urls[0], wait_until="load")
-        stylesheets = page.eval_on_selector_all(
-            "link[rel=stylesheet]", "links => links.map(l => l.href)"
-        )
+    # appendix/api.html → appendix-api
+    slugs = {address + p: p.removesuffix(".html").replace("/", "-") for p in reading_order(site)}
+    with browser.new_page(viewport={"width": 1000, "height": 1400}) as page:
         parts = []
-        for url in urls:
+        for url, slug in slugs.items():
             page.goto(url, wait_until="load")
-            part = page.evaluate(EXTRACT, [urls, address, published])
+            part = page.evaluate(EXTRACT, [slugs, address, published])
             if part is None:
                 raise RuntimeError(f"Expected an <article class='bd-article'> in {url}; none.")
-            parts.append({**part, "url": url, "slug": slug_of(url, address)})
-        page.set_content(joined_document(parts, stylesheets, address), wait_until="load")
-        slugs = {p["url"]: p["slug"] for p in parts}
+            parts.append({**part, "slug": slug})
+        page.set_content(joined_document(parts, address), wait_until="load")
         ids = {p["slug"]: p["ids"] for p in parts}
-        page.evaluate(RELINK, [slugs, ids, shared_ids(parts)])
+        page.evaluate(RELINK, [ids, shared_ids(parts)])
         page.add_style_tag(content=font_faces(page.evaluate("document.body.textContent")))
         page.wait_for_function("[...document.images].every(i => i.complete)")
         page.evaluate("document.fonts.ready")
@@ -253,22 +243,6 @@ def print_pages(browser, site: Path, address: str) -> bytes:
             footer_template=FOOTER,
             margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
         )
-    finally:
-        page.close()
-
-
-def chromium_pdf(site: Path, browser=None) -> bytes:
-    """The book printed by ``browser`` (by default a launched Chromium) from the served site."""
-    with serve(site, urlsplit(base_url(site)).path) as address:
-        if browser is not None:
-            return print_pages(browser, site, address)
-        from playwright.sync_api import sync_playwright
-
-        if missing := layout.missing_chromium():
-            raise FileNotFoundError(missing)
-        options = {"executable_path": layout.CHROMIUM, "args": layout.CHROMIUM_ARGS}
-        with sync_playwright() as pw, pw.chromium.launch(**options) as launched:
-            return print_pages(launched, site, address)
 
 
 STRUCTURE_ID = re.compile(rb"\(node(\d+)\)")
@@ -294,35 +268,33 @@ def undouble_bookmarks(writer) -> list[str]:
 
     fixed = []
 
-    def walk(item) -> None:
-        while item is not None:
-            item = item.get_object()
-            title = str(item.get("/Title", ""))
-            half = len(title) // 2
-            if half >= 2 and len(title) % 2 == 0 and title[:half] == title[half:]:
-                item[NameObject("/Title")] = TextStringObject(title[:half])
-                fixed.append(title[:half])
-            if "/First" in item:
-                walk(item["/First"])
-            item = item.get("/Next")
+    def walk(outline: list) -> None:
+        for item in outline:
+            if isinstance(item, list):  # the children of the item before
+                walk(item)
+                continue
+            half = item.title[: len(item.title) // 2]
+            if len(half) >= 2 and item.title == half * 2:
+                item.node[NameObject("/Title")] = TextStringObject(half)
+                fixed.append(half)
 
-    outlines = writer.root_object.get("/Outlines")
-    if outlines is not None:
-        walk(outlines.get_object().get("/First"))
+    walk(writer.outline)
     return fixed
 
 
-def print_book(site: Path, output: Path, browser=None) -> tuple[int, int]:
-    """Print the book to ``output`` with its title and dates and no random file identifier;
-    return its size in bytes and its number of pages."""
-    from pypdf import PdfReader, PdfWriter
+def print_book(site: Path, output: Path, browser) -> tuple[int, int]:
+    """Print the book with ``browser`` from the served site to ``output``, with its title and
+    dates and no random file identifier; return its size in bytes and its number of pages."""
+    from pypdf import PdfWriter
 
+    with serve(site) as address:
+        pdf = renumber_structure_ids(print_pages(browser, site, address))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's trailer size is off by 3
-    reader = PdfReader(io.BytesIO(renumber_structure_ids(chromium_pdf(site, browser))))
-    writer = PdfWriter(clone_from=reader)
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
     undouble_bookmarks(writer)
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch() or time.time())
-    stamp = datetime.fromtimestamp(epoch, UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+    epoch = source_date_epoch()
+    date = datetime.fromtimestamp(time.time() if epoch is None else epoch, UTC)
+    stamp = date.strftime("D:%Y%m%d%H%M%S+00'00'")
     writer.add_metadata(
         {
             "/Title": TITLE,
@@ -332,11 +304,9 @@ def print_book(site: Path, output: Path, browser=None) -> tuple[int, int]:
             "/Producer": "Chromium, through tools/pdf.py",
         }
     )
-    buffer = io.BytesIO()
-    writer.write(buffer)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(buffer.getvalue())
-    return len(buffer.getvalue()), len(reader.pages)
+    writer.write(output)
+    return output.stat().st_size, len(writer.pages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,8 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.site / "index.html").exists():
         parser.error(f"expected a built site in {args.site}; received none: run `make html`")
+    if missing := layout.missing_chromium():
+        raise FileNotFoundError(missing)
+    from playwright.sync_api import sync_playwright
+
     output = args.output or args.site / layout.PDF_NAME
-    size, pages = print_book(args.site, output)
+    options = {"executable_path": layout.CHROMIUM, "args": layout.CHROMIUM_ARGS}
+    with sync_playwright() as pw, pw.chromium.launch(**options) as browser:
+        size, pages = print_book(args.site, output, browser)
     print(f"pdf: {output} ({size / 1024 / 1024:.1f} MiB, {pages} pages)")
     return 0
 

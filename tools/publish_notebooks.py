@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
 from tools import layout
@@ -30,9 +29,7 @@ README = """\
 
 def publish(site: Path, folder: Path) -> list[Path]:
     """Copy every reader notebook of ``site`` into ``folder``; return the copied paths."""
-    sys.path.insert(0, str(layout.EXTENSIONS))
-    from ch3book.notebooks import published_notebook_path
-
+    published_notebook_path = layout.book_extension("notebooks").published_notebook_path
     sources = site / "_sources"
     notebooks = sorted(sources.rglob("*.ipynb"))
     if not notebooks:

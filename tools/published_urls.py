@@ -60,9 +60,9 @@ def published(site: Path) -> list[str]:
     return urls
 
 
-def unlisted(site: Path, listed: list[str] | set[str]) -> list[str]:
-    """What the site publishes that ``listed`` lacks, in the order ``published`` gives."""
-    listed = set(listed)
+def unlisted(site: Path, listed: list[str]) -> list[str]:
+    """What the site publishes that the ``listed`` lines lack, in the order ``published`` gives."""
+    listed = {line.strip() for line in listed}
     return [url for url in published(site) if url not in listed]
 
 
@@ -75,7 +75,7 @@ def with_added(lines: list[str], site: Path) -> list[str]:
     is its kind (an anchor of its page, a page of its folder), else before the next, else last."""
     order = published(site)
     result = list(lines)
-    for url in unlisted(site, [line.strip() for line in lines]):
+    for url in unlisted(site, lines):
         page, anchor, _ = url.partition("#")
         n = order.index(url)
         if anchor:
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"make urls: expected a built site (sitemap.xml) in {site}; run make html first")
     path = layout.PUBLISHED_URLS
     lines = path.read_text(encoding="utf-8").splitlines()
-    added = unlisted(site, read(path))
+    added = unlisted(site, lines)
     if not added:
         print(f"make urls: {path.relative_to(layout.ROOT)} already lists every URL of {site}")
         return

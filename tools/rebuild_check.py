@@ -13,7 +13,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,40 +22,27 @@ from tools.build import source_date_epoch
 SKIPPED = {"_build", ".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
 
-def tracked_files(root: Path) -> list[str]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=root,
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout.split("\0")
-    return [name for name in listed if name and (root / name).is_file()]
-
-
-def check_shared_venv() -> None:
-    """Workspaces share the .venv: out of date, it would be reinstalled from a copy."""
-    up_to_date = subprocess.run(["make", "-q", "venv"], cwd=layout.ROOT, capture_output=True)
-    if up_to_date.returncode != 0:
-        raise RuntimeError("the .venv is out of date: run `make html` in the repository first")
+def copy_checkout(source: Path, dest: Path) -> None:
+    """Copy the tracked and the untracked but not ignored files of a git checkout."""
+    command = ["git", "ls-files", "-co", "--exclude-standard", "-z"]
+    listed = subprocess.run(command, cwd=source, capture_output=True, check=True, text=True)
+    for name in listed.stdout.split("\0"):
+        if name and (source / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, dest / name)
 
 
 def make_workspace(dest: Path, source: Path = layout.ROOT, *, executed: bool = False) -> Path:
     """Copy the sources of ``source`` (a checkout or a workspace) into ``dest``; ``executed``:
     and its execution cache (pages whose code it holds do not execute again)."""
-    check_shared_venv()
-    dest.mkdir(parents=True, exist_ok=True)
+    # Workspaces share the .venv: out of date, it would be reinstalled from a copy.
+    up_to_date = subprocess.run(["make", "-q", "venv"], cwd=layout.ROOT, capture_output=True)
+    if up_to_date.returncode != 0:
+        raise RuntimeError("the .venv is out of date: run `make html` in the repository first")
     if (source / ".git").exists():
-        names = tracked_files(source)
-    else:
-        names = [
-            p.relative_to(source).as_posix()
-            for p in source.rglob("*")
-            if p.is_file() and not SKIPPED & set(p.relative_to(source).parts)
-        ]
-    for name in names:
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, dest / name)
+        copy_checkout(source, dest)
+    else:  # a workspace
+        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*SKIPPED), dirs_exist_ok=True)
     (dest / ".venv").symlink_to(layout.ROOT / ".venv")
     cache = source / layout.EXECUTION_CACHE.relative_to(layout.ROOT)
     if executed and cache.is_dir():
@@ -83,21 +69,13 @@ def build_env(workspace: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def make_html(workspace: Path, log: list[str] | None = None, **extra: str) -> float:
-    """``make html`` in ``workspace``: its seconds; its output appended to ``log``."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        ["make", "html"],
-        cwd=workspace,
-        env=build_env(workspace, **extra),
-        capture_output=True,
-        text=True,
-    )
+def make_html(workspace: Path, **extra: str) -> str:
+    """``make html`` in ``workspace``: its output (raises with it if it fails)."""
+    env = build_env(workspace, **extra)
+    done = subprocess.run(["make", "html"], cwd=workspace, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"make html failed in {workspace}:\n{done.stdout}{done.stderr}")
-    if log is not None:
-        log.append(done.stdout)
-    return time.perf_counter() - start
+    return done.stdout
 
 
 def tree_differences(first: Path, second: Path) -> list[str]:
@@ -132,10 +110,9 @@ def replace(path: Path, old: str, new: str) -> None:
 # -- The edits -------------------------------------------------------------------------------
 
 
-def edit_prose(ws: Path) -> None:
-    replace(
-        ws / "book/3-5-first-steps.md", "這一節先練習低階的部分", "這一節先練習低階的部分（修改）"
-    )
+def edit_prose(ws: Path, note: str = "修改") -> None:
+    sentence = "這一節先練習低階的部分"
+    replace(ws / "book/3-5-first-steps.md", sentence, f"{sentence}（{note}）")
 
 
 def edit_title(ws: Path) -> None:
@@ -143,11 +120,8 @@ def edit_title(ws: Path) -> None:
 
 
 def edit_code(ws: Path) -> None:
-    replace(
-        ws / "book/3-4-workstation.md",
-        "info = ch3lib.build_info()",
-        "info = ch3lib.build_info()  # 程式修改",
-    )
+    code = "info = ch3lib.build_info()"
+    replace(ws / "book/3-4-workstation.md", code, f"{code}  # 程式修改")
 
 
 def edit_library(ws: Path) -> None:
@@ -176,11 +150,10 @@ def check_edit(incremental: Path, scratch: Path, kind: str) -> tuple[str, list[s
     (with the execution cache, but for the library edit: two executions of every page).
     The incremental build's output, and the differences between the two sites."""
     EDITS[kind](incremental)
-    log: list[str] = []
-    make_html(incremental, log)
+    log = make_html(incremental)
     cached = kind != "library"
     clean = make_workspace(scratch / re.sub(r"\W+", "-", kind), incremental, executed=cached)
     make_html(clean)
     differences = tree_differences(site(incremental), site(clean))
     shutil.rmtree(clean)
-    return log[0], differences
+    return log, differences

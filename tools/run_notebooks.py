@@ -19,21 +19,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import nbclient
 import nbformat
-from nbclient import NotebookClient
 
 
-def run(path: Path, workdir: Path, kernel_name: str = "python3", timeout: int = 900) -> Any:
-    """Execute the notebook at ``path`` in ``workdir``; return the executed notebook."""
+def run(path: Path, workdir: Path, kernel_name: str = "python3") -> Any:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        kernel_name=kernel_name,
-        timeout=timeout,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute()
-    return notebook
+    return nbclient.execute(notebook, cwd=str(workdir), kernel_name=kernel_name, timeout=900)
 
 
 def main(argv: list[str] | None = None) -> None:

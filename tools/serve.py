@@ -96,12 +96,14 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, prefix: str, port: int = 0):
-    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>``; yield that address."""
-    if not prefix.startswith("/") or not prefix.endswith("/"):
-        raise ValueError(f"Expected a path prefix such as '/ch3-book/'. Received: {prefix!r}")
+def serve(directory: Path, prefix: str | None = None, port: int = 0):
+    """Serve ``directory`` at ``http://127.0.0.1:<port><prefix>``; yield that address. The
+    prefix is by default the path of the base URL the site was built for, as on Pages."""
     if not Path(directory).is_dir():
         raise FileNotFoundError(f"Expected the built site's folder. Received: {directory}")
+    prefix = urlsplit(base_url(directory)).path if prefix is None else prefix
+    if not prefix.startswith("/") or not prefix.endswith("/"):
+        raise ValueError(f"Expected a path prefix such as '/ch3-book/'. Received: {prefix!r}")
     handler = type("Handler", (PagesHandler,), {"prefix": prefix})
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), lambda *a: handler(*a, directory=str(directory))
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--site", type=Path, default=layout.SITE)
     args = parser.parse_args(argv)
-    with serve(args.site, urlsplit(base_url(args.site)).path, args.port) as address:
+    with serve(args.site, port=args.port) as address:
         print(f"serving {args.site} at {address} (Ctrl-C stops)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

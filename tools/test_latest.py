@@ -17,7 +17,7 @@ import sys
 import time
 
 from tools import layout
-from tools.rebuild_check import tracked_files  # standard library only, as here
+from tools.rebuild_check import copy_checkout  # standard library only, as here
 
 COPY = layout.BUILD / "latest" / "repo"
 MAKE = ("make", "CONSTRAINTS=")  # the copy's own Makefile, its `-c constraints.txt` emptied
@@ -59,17 +59,10 @@ def run(command: tuple[str, ...], differences: list[str]) -> None:
 def main() -> None:
     print(f"test-latest: copying the working tree to {COPY.relative_to(layout.ROOT)}", flush=True)
     shutil.rmtree(COPY, ignore_errors=True)  # the last run's copy, .venv and site
-    for name in tracked_files(layout.ROOT):
-        (COPY / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(layout.ROOT / name, COPY / name)
+    copy_checkout(layout.ROOT, COPY)
     run((*MAKE, "venv"), [])
-    differences = subprocess.run(
-        [".venv/bin/python", "-c", DIFFERENCES],
-        cwd=COPY,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+    script = [".venv/bin/python", "-c", DIFFERENCES]
+    differences = subprocess.check_output(script, cwd=COPY, text=True).splitlines()
     print("test-latest: unlike their pins:\n  " + "\n  ".join(differences or ["nothing"]))
     for command in ((*MAKE, "test"), (*MAKE, "html"), SITE_TESTS):
         run(command, differences)

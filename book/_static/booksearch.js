@@ -1,49 +1,28 @@
 /* The book's search page: section-level results from the index in _static/search/.
  *
- * book/_ext/ch3book/search.py builds the index and documents the design. The tokenizer and
- * shard function here must match the ones there (a test runs both on the same strings); the
- * ranking weights come from the index (RANKING in search.py).
+ * book/_ext/ch3book/search.py builds the index and documents the design. The query tokenizer
+ * and the shard function here must match the ones there (a test runs both on the same
+ * strings); the ranking weights come from the index (RANKING in search.py).
  */
 "use strict";
 
 window.BookSearch = (() => {
   const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff"; // cjk_spacing.py: HAN
   const RUNS = new RegExp(`[${HAN}]+|[a-z0-9_]+(?:\\.[a-z0-9_]+)*`, "g");
-  const isHan = (run) => run[0] >= "\u3400";
-  const pairs = (chars) => chars.slice(1).map((char, i) => chars[i] + char);
-  const waiting = {};
+  const loading = {};
   const resolvers = {};
 
   const normalize = (text) => text.normalize("NFKC").toLowerCase();
-
-  /** Index tokens of a text (search.py: tokens). */
-  function tokens(text) {
-    const found = [];
-    for (const run of normalize(text).match(RUNS) || []) {
-      const chars = Array.from(run);
-      found.push(...(isHan(run) ? [...chars, ...pairs(chars)] : [run, ...wordParts(run)]));
-    }
-    return found;
-  }
-
-  /** The parts of a dotted or snake_case name (search.py: _word_parts). */
-  function wordParts(run) {
-    const dotted = run.split(".").filter(Boolean);
-    const parts = dotted.length > 1 ? [...dotted] : [];
-    for (const part of dotted) {
-      const words = part.split("_").filter(Boolean);
-      if (words.length > 1) parts.push(...words);
-    }
-    return parts;
-  }
+  const element = (tag, properties) => Object.assign(document.createElement(tag), properties);
+  const root = () => document.documentElement.dataset.content_root || "./";
 
   /** The tokens a section must hold to match a query (search.py: query_tokens). */
   function queryTokens(text) {
-    const required = [];
-    for (const run of normalize(text).match(RUNS) || []) {
+    const required = (normalize(text).match(RUNS) || []).flatMap((run) => {
       const chars = Array.from(run);
-      required.push(...(isHan(run) && chars.length > 1 ? pairs(chars) : [run]));
-    }
+      const pairs = chars.slice(1).map((char, i) => chars[i] + char);
+      return run[0] >= "\u3400" && pairs.length ? pairs : [run];
+    });
     return [...new Set(required)];
   }
 
@@ -54,56 +33,46 @@ window.BookSearch = (() => {
     return value % shards;
   }
 
-  const root = () => document.documentElement.dataset.content_root || "./";
-
   /** Load _static/search/<name>.js once (a <script> tag: it also works for a page opened from disk). */
   function load(name) {
-    if (!waiting[name]) {
-      waiting[name] = new Promise((resolve, reject) => {
-        resolvers[name] = resolve;
-        const script = document.createElement("script");
-        script.src = `${root()}_static/search/${name}.js`;
-        script.onerror = () => reject(new Error(`cannot load ${script.src}`));
-        document.head.appendChild(script);
-      });
-    }
-    return waiting[name];
+    loading[name] ??= new Promise((resolve, reject) => {
+      resolvers[name] = resolve;
+      const script = element("script", { src: `${root()}_static/search/${name}.js` });
+      script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+      document.head.appendChild(script);
+    });
+    return loading[name];
   }
 
   /** Called by each index file when it has loaded. */
-  function store(name, data) {
-    if (resolvers[name]) resolvers[name](data);
-  }
+  const store = (name, data) => resolvers[name]?.(data);
 
   /** Ranked results: [{href, title, page, score, snippet}] (see RANKING in search.py). */
   async function search(query) {
     const meta = await load("docs");
-    const rank = meta.ranking;
+    const { docs, lengths, ranking: rank } = meta;
     const q = normalize(query).trim();
     const required = queryTokens(q);
-    const docs = meta.docs;
     const introduced = meta.introduces[q];
     if (!required.length && introduced === undefined) return [];
     const terms = await Promise.all(required.map((t) => load(`terms-${shardOf(t, meta.shards)}`)));
-    const avgLength = meta.lengths.reduce((a, b) => a + b, 0) / meta.lengths.length;
-    let candidates = null;
+    const avgLength = lengths.reduce((a, b) => a + b, 0) / lengths.length;
     const scores = new Map();
-    for (const [i, token] of required.entries()) {
+    const holders = required.map((token, i) => {
       const postings = terms[i][token] || [];
       const idf = Math.log(1 + (docs.length - postings.length + 0.5) / (postings.length + 0.5));
-      const here = new Set();
       for (const [doc, tf] of postings) {
-        here.add(doc);
-        const norm = 1 - rank.b + (rank.b * meta.lengths[doc]) / avgLength;
+        const norm = 1 - rank.b + (rank.b * lengths[doc]) / avgLength;
         const gain = (idf * tf * (rank.k1 + 1)) / (tf + rank.k1 * norm);
         scores.set(doc, (scores.get(doc) || 0) + gain);
       }
-      candidates = candidates === null ? here : new Set([...candidates].filter((d) => here.has(d)));
-    }
-    candidates = candidates || new Set();
+      return new Set(postings.map(([doc]) => doc));
+    });
+    // The sections that hold every token, and the one that introduces the term queried.
+    const candidates = new Set([...(holders[0] || [])].filter((d) => holders.every((h) => h.has(d))));
     if (introduced !== undefined) candidates.add(introduced);
     const weigh = (doc, bonus) => {
-      let score = (scores.get(doc) || 0) + bonus + (doc === introduced ? rank.introduces : 0);
+      const score = (scores.get(doc) || 0) + bonus + (doc === introduced ? rank.introduces : 0);
       return docs[doc][3] ? score * rank.reference : score;
     };
     const order = (a, b) => b.score - a.score || a.doc - b.doc;
@@ -136,31 +105,20 @@ window.BookSearch = (() => {
     }
     const start = Math.max(0, at - 40);
     const piece = text.slice(start, start + 90);
+    // Longest first: where several marks start at one place, the alternation takes the longest.
     const marks = [query, ...required].filter(Boolean).sort((a, b) => b.length - a.length);
-    const pieces = [];
-    let rest = piece;
-    while (rest) {
-      const lowerRest = rest.toLowerCase();
-      let best = -1;
-      let length = 0;
-      for (const mark of marks) {
-        const i = lowerRest.indexOf(mark);
-        if (i >= 0 && (best < 0 || i < best)) [best, length] = [i, mark.length];
-      }
-      if (best < 0) {
-        pieces.push([rest, false]);
-        break;
-      }
-      if (best > 0) pieces.push([rest.slice(0, best), false]);
-      pieces.push([rest.slice(best, best + length), true]);
-      rest = rest.slice(best + length);
+    const pattern = new RegExp(marks.map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+    const pieces = start > 0 ? [["…", false]] : [];
+    let end = 0;
+    for (const match of piece.toLowerCase().matchAll(pattern)) {
+      if (match.index > end) pieces.push([piece.slice(end, match.index), false]);
+      end = match.index + match[0].length;
+      pieces.push([piece.slice(match.index, end), true]);
     }
-    if (start > 0) pieces.unshift(["…", false]);
+    if (end < piece.length) pieces.push([piece.slice(end), false]);
     if (start + 90 < text.length) pieces.push(["…", false]);
     return pieces;
   }
-
-  const element = (tag, properties) => Object.assign(document.createElement(tag), properties);
 
   function render(results, query, list, status) {
     const listed = results.filter((r) => r.snippet.length);
@@ -169,7 +127,7 @@ window.BookSearch = (() => {
     for (const result of listed) {
       const [page, anchor] = result.href.split("#");
       const href = `${prefix}${page}?highlight=${encodeURIComponent(query)}${anchor ? `#${anchor}` : ""}`;
-      const item = document.createElement("li");
+      const item = element("li");
       item.append(element("a", { className: "result", href, textContent: result.title }));
       if (result.title !== result.page) {
         const where = ` · ${result.page}`;
@@ -209,5 +167,5 @@ window.BookSearch = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", run);
-  return { normalize, tokens, queryTokens, shardOf, search, store };
+  return { normalize, queryTokens, shardOf, search, store };
 })();

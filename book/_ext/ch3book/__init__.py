@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import importlib
 
-#: In the order of registration: the theme's strings before the theme registers its own
-#: catalog; ``anchors`` before the features that read the ids it leaves.
+#: In the order of registration: ``anchors`` before the features that read the ids it leaves.
 FEATURES = (
     *("translations", "anchors", "notebooks", "homework", "stable_outputs", "package_index"),
     *("build_report", "lecture_links", "glossary", "exercises", "docstring_links"),
     *("cjk_spacing", "search", "mathml", "icons", "images", "book_pdf", "loading"),
-    *("opengraph", "sitemap", "incremental"),
+    *("opengraph", "sitemap", "incremental", "sections"),
 )
 
 
 def setup(app):
     """Register every feature."""
-    from ch3book import sections
-
-    # Hashes computed in conf.py: a change makes Sphinx read ("env") or write ("html") every
-    # page again.
     app.add_config_value("book_build_fingerprint", "", "env", types=(str,))
     app.add_config_value("book_page_inputs", "", "html", types=(str,))
     for name in FEATURES:
         getattr(importlib.import_module(f"ch3book.{name}"), f"setup_{name}")(app)
-    app.connect("env-check-consistency", sections.check_page_labels)
-    app.connect("env-check-consistency", sections.check_home_page_contents)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

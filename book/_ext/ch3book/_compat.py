@@ -1,16 +1,15 @@
 """Every use of other projects' internals: the one module that reads them, each with its reason.
 
-The book's extension needs a few things that Sphinx, MyST-NB and sphinx-exercise offer no
-public API for. This module is the only place that names them (``tests/test_ch3book.py``
-fails when another module of the extension or the tools names a private attribute, an
-internal module or one of the environment attributes below). pydata-sphinx-theme's files
-and markup have their own adapter, ``_theme.py``. Nothing here replaces another project's
-function: each entry only reads. When an upstream release changes one of them, the build
-fails here, and ``make test-latest`` (weekly in CI) names the package.
+Sphinx, MyST-NB and sphinx-exercise offer no public API for these; only this module names them
+(``tests/test_ch3book.py`` fails when another module or a tool names a private attribute, an
+internal module or an environment attribute read below; pydata-sphinx-theme's files and markup
+are ``_theme.py``'s). Each entry only reads, replacing no function. When an upstream release
+changes one, the build fails here, and ``make test-latest`` (weekly in CI) names the package.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +76,7 @@ def image_names(env) -> set[str]:
 def glossary_term(env, text: str, source: str, line: int, node_id: str, document) -> Any:
     """A glossary term node, registered as Sphinx's ``glossary`` directive registers one.
 
-    ``make_glossary_term`` is the function behind that directive; the directive itself
-    derives ids from the term's text (Chinese: ``term-0``, ``term-1``…), which change.
+    ``make_glossary_term`` is behind the directive, whose ids (``term-0``…) change with the text.
     """
     from docutils import nodes
     from sphinx.domains.std import make_glossary_term
@@ -89,8 +87,7 @@ def glossary_term(env, text: str, source: str, line: int, node_id: str, document
 def image_size(path: Path) -> tuple[int, int] | None:
     """An image's size in pixels as Sphinx reads it (None if it cannot tell).
 
-    ``sphinx.util.images`` is what Sphinx's own builders use; docutils reads sizes only for
-    ``:scale:``.
+    ``sphinx.util.images`` is what Sphinx's builders use; docutils reads sizes only for ``:scale:``.
     """
     from sphinx.util.images import get_image_size
 
@@ -107,8 +104,7 @@ def equation_number(translator, node) -> str:
 def literal_include(path: Path, options: dict[str, Any], config) -> str:
     """The text ``literalinclude`` shows of ``path`` with ``options`` (``lines``, …).
 
-    The readers' notebooks show the same lines the page shows; the directive's reader is
-    the only implementation of its options.
+    A reader's notebook shows the page's lines; only the directive's reader implements its options.
     """
     from sphinx.directives.code import LiteralIncludeReader
 
@@ -118,8 +114,7 @@ def literal_include(path: Path, options: dict[str, Any], config) -> str:
 def with_attribute(script, **attribute: str) -> Any:
     """A script entry of a page's context (Sphinx's ``_JavaScript``) with ``attribute``.
 
-    Sphinx's ``loading_method`` only applies to one's own ``add_js_file``; the scripts of
-    Sphinx and the themes are these entries in the page's context.
+    ``loading_method`` serves one's own ``add_js_file`` only, not Sphinx's and the themes' scripts.
     """
     attributes = dict(getattr(script, "attributes", {}))
     return type(script)(script.filename, priority=script.priority, **attributes, **attribute)
@@ -136,10 +131,9 @@ def executed_notebook_path(env, docname: str) -> Path:
 
 
 def execution_succeeded(env, docname: str) -> bool | None:
-    """Whether MyST-NB executed the page (or took it from its cache) without error.
+    """Whether MyST-NB executed the page (or took it from its cache) without error; None: not run.
 
-    None if the page was not executed at all. MyST-NB keeps this for its own
-    ``{nb-exec-table}``, whose table shows the clock (``build_report.py``).
+    MyST-NB keeps this for its ``{nb-exec-table}``, whose table shows the clock (build_report.py).
     """
     from myst_nb.sphinx_ import NbMetadataCollector
 
@@ -162,17 +156,13 @@ def format_glue(text: str, spec: str) -> str:
 
 
 def glued_values(notebook) -> dict[str, str]:
-    """The ``text/plain`` value of every ``glue()`` call in an executed notebook, by key.
-
-    ``glue()`` records each value in its output's ``scrapbook`` metadata.
-    """
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            record = output.get("metadata", {}).get("scrapbook")
-            if record:
-                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
-    return values
+    """Every ``glue()`` call's ``text/plain`` value by key (its output's ``scrapbook`` metadata)."""
+    return {
+        record["name"]: output["data"][record["mime_prefix"] + "text/plain"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if (record := output.get("metadata", {}).get("scrapbook"))
+    }
 
 
 # -- sphinx-exercise ------------------------------------------------------------------------
@@ -189,8 +179,8 @@ def exercise_node_types() -> tuple[type, type, type]:
 
 def exercise_pages(env) -> dict[str, int]:
     """How many exercises (labelled ``ex-…``) each page has, from sphinx-exercise's registry."""
-    counts: dict[str, int] = {}
-    for label, entry in getattr(env, "sphinx_exercise_registry", {}).items():
-        if label.startswith("ex-") and entry.get("type") == "exercise":
-            counts[entry["docname"]] = counts.get(entry["docname"], 0) + 1
-    return counts
+    return Counter(
+        entry["docname"]
+        for label, entry in getattr(env, "sphinx_exercise_registry", {}).items()
+        if label.startswith("ex-") and entry.get("type") == "exercise"
+    )

@@ -28,5 +28,4 @@ def drop_auto_ids(app, doctree) -> None:
 
 
 def setup_anchors(app) -> None:
-    """Register the transform."""
     app.connect("doctree-read", drop_auto_ids)

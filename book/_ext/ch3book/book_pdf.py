@@ -35,6 +35,5 @@ def add_book_pdf(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup_book_pdf(app) -> None:
-    """Register the setting (the PDF's name in the site) and the menu entry."""
     app.add_config_value("book_pdf", "ch3-book.pdf", "html", types=(str,))
     app.connect("html-page-context", add_book_pdf, priority=503)  # the theme's runs at 501

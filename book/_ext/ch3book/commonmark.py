@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ch3book import exercises
+from ch3book import _compat, exercises
 
 #: Titles of the admonitions the book uses, as Sphinx writes them in zh_TW.
 ADMONITION_TITLES = {
@@ -40,7 +40,6 @@ class Targets:
     api: Mapping[str, str]  # Python name → URL in the API reference
     numbers: Mapping[str, str]  # figure label → its caption number text (圖 3)
     glue: Mapping[str, str]  # glued key → its text/plain value
-    format_glue: Callable[[str, str], str]  # (text/plain value, spec) → as {glue:text} shows it
     image_url: Callable[[str], str]  # a figure's path as written in the page → its URL
     include: Callable[[str, dict[str, str]], str]  # {literalinclude}'s (path, options) → code
 
@@ -186,7 +185,7 @@ def _role(role: str, content: str, targets: Targets) -> str:
     if role in ("glue:text", "glue"):
         key, _, spec = target.rpartition(":") if ":" in target else (target, "", "")
         value = str(_lookup(targets.glue, key, "glued value", role))
-        return targets.format_glue(value, spec or "s")
+        return _compat.format_glue(value, spec or "s")
     if role == "math":
         return f"${content}$"
     raise UnsupportedMySTError(f"the role {{{role}}} has no CommonMark equivalent here")

@@ -17,7 +17,7 @@ from sphinx.util.nodes import make_refnode
 from ch3book import _compat
 from ch3book.sections import SECTION_NUMBER
 
-SECTION_MENTION = re.compile(rf"\bsections? ({SECTION_NUMBER})(?: (?:and|to) ({SECTION_NUMBER}))?")
+SECTION_MENTION = re.compile(rf"\bsections? ({SECTION_NUMBER})(?:( and | to )({SECTION_NUMBER}))?")
 
 
 def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
@@ -27,10 +27,9 @@ def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
         return f":ref:`{number} <sec-{number}>`"
 
     def replace(match: re.Match) -> str:
-        first, second = match.group(1), match.group(2)
+        first, joiner, second = match.groups()
         if second is None:
             return f"section {link(first)}"
-        joiner = match.group(0)[len("sections ") + len(first) : -len(second)]
         return f"sections {link(first)}{joiner}{link(second)}"
 
     lines[:] = [SECTION_MENTION.sub(replace, line) for line in lines]

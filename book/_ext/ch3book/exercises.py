@@ -20,7 +20,7 @@ from sphinx.util import logging
 from ch3book import _compat, translations
 from ch3book.sections import page_labels
 
-LABELS = translations.EXERCISE  # sphinx-exercise's labels in zh-TW
+SOLUTION_TO = translations.EXERCISE["Solution to"]  # 「解答：」
 #: An exercise's label: ``ex-`` + its page's section number + ``-`` + its number there.
 LABEL = re.compile(r"^ex-(?P<section>\d+(?:-\d+)*)-(?P<number>\d+)$")
 
@@ -101,8 +101,8 @@ class TitleExercisesPerPage(SphinxPostTransform):
             if reference is None:
                 continue
             reference.children = _titled(target, subtitles[target])
-            node.children[0].children = [nodes.Text(LABELS["Solution to"]), reference]
-            node["title"] = LABELS["Solution to"] + title(target)
+            node.children[0].children = [nodes.Text(SOLUTION_TO), reference]
+            node["title"] = SOLUTION_TO + title(target)
 
 
 def setup_exercises(app) -> None:

@@ -27,21 +27,15 @@ from sphinx.util.docutils import SphinxDirective
 from ch3book import _compat, incremental, urls
 from ch3book.sections import page_labels, page_sort_key
 
-#: The tags of an exercise's cells in the page's source → their role in a reader's notebook.
-ROLES = {f"exercise-{role}": role for role in ("given", "answer", "check", "reference")}
-#: The roles a reader's notebook keeps (the reference is the solution's, left on the page).
-KEPT_ROLES = {"given", "answer", "check"}
+#: The roles (tag ``exercise-<role>``) a reader's notebook keeps, the first a cell has: not the
+#: ``reference``, the solution's, left on the page.
+KEPT_ROLES = ("answer", "check", "given")
 EXERCISE_LABEL = re.compile(r"^:label:\s*(ex-[\w-]+)\s*$", re.MULTILINE)
 SECTION_START = re.compile(r"^\((sec-[\w-]+-exercises)\)=", re.MULTILINE)
 #: A solution's fence: ``start`` or ``end``, the exercise's label, the fence's options.
 SOLUTION_FENCE = re.compile(
     r"^```\{solution-(start|end)\}[ \t]*(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL
 )
-
-
-def role_of(tags: set[str]) -> str | None:
-    """An exercise cell's role, from its tags; None for any other cell."""
-    return next((ROLES[tag] for tag in sorted(tags) if tag in ROLES), None)
 
 
 def mark_exercise_cell(cell: Any, role: str, label: str | None) -> None:
@@ -57,11 +51,7 @@ def mark_exercise_cell(cell: Any, role: str, label: str | None) -> None:
 
 
 def check_exercises(notebook: Any, docname: str) -> list[str]:
-    """The labels of a reader's notebook, each with one answer and one check cell, in order.
-
-    Raises:
-        ExtensionError: If an exercise lacks its answer or check cell, or has two.
-    """
+    """The exercises' labels, in order; an ExtensionError unless each has one answer and check."""
     roles: dict[str, list[str]] = {}
     for cell in notebook.cells:
         mark = cell.metadata.get("ch3book", {})
@@ -76,15 +66,10 @@ def check_exercises(notebook: Any, docname: str) -> list[str]:
     return list(roles)
 
 
-def exercises_start(reader: Any) -> int | None:
-    """The index of the cell that starts a reader notebook's exercises section, if any."""
-    marks = [cell.metadata.get("ch3book", {}) for cell in reader.cells]
-    return next((i for i, mark in enumerate(marks) if mark.get("role") == "exercises"), None)
-
-
-def homework_notebook(reader: Any, title: str, exercises_url: str) -> Any | None:
+def homework_notebook(reader: Any, title: str, page_url: str) -> Any | None:
     """The homework notebook made from a page's reader notebook, or None without exercises."""
-    start = exercises_start(reader)
+    marks = [cell.metadata.get("ch3book", {}) for cell in reader.cells]
+    start = next((i for i, mark in enumerate(marks) if mark.get("role") == "exercises"), None)
     if start is None:
         return None
     intro = nbformat.v4.new_markdown_cell(
@@ -92,7 +77,7 @@ def homework_notebook(reader: Any, title: str, exercises_url: str) -> Any | None
         "這本筆記本只有練習。先執行最前面的兩格（安裝 `ch3lib`、每一頁開頭的設定），"
         "再依序作答：把答案格裡的 `...` 換成你的答案並執行，再執行它下面的檢查格；"
         "檢查格會說哪裡對了、哪裡還不對，並給提示，但不會給出解答。"
-        f"解答在網頁上：<{exercises_url}>"
+        f"解答在網頁上：<{page_url}#{marks[start]['anchor']}>"
     )
     homework = copy.deepcopy(reader)
     homework.cells = [*homework.cells[:2], intro, *homework.cells[start:]]
@@ -117,24 +102,6 @@ def homework_path(pagename: str) -> str:
     return f"{pagename}.homework.ipynb"
 
 
-def add_homework_button(app, pagename, templatename, context, doctree) -> None:
-    """「作業 .ipynb」 in the download menu of a page with homework."""
-    buttons = context.get("header_buttons", [])
-    group = next((b for b in buttons if b.get("label") == "download-buttons"), None)
-    if "book_homework" not in context or group is None:
-        return
-    group["buttons"].append(
-        {
-            "type": "link",
-            "url": f"{context['pathto']('_sources', 1)}/{context['book_homework']}",
-            "text": "作業 .ipynb",
-            "tooltip": "下載這一頁的練習：答案格與檢查格，可以直接當作業",
-            "icon": "fas fa-file-pen",
-            "label": "download-homework-button",
-        }
-    )
-
-
 class homework_placeholder(nodes.General, nodes.Element):  # noqa: N801 (docutils' style)
     """Replaced, once every page is read, by the list of homework notebooks."""
 
@@ -146,18 +113,13 @@ class HomeworkNotebooks(SphinxDirective):
         return [homework_placeholder()]  # the other pages may not have been read yet
 
 
-def homework_pages(env) -> list[tuple[str, int]]:
-    """``(docname, number of exercises)`` of every page with exercises, in reading order."""
-    page_label = page_labels(env)
-    pages = _compat.exercise_pages(env).items()
-    return sorted(pages, key=lambda item: page_sort_key(page_label[item[0]]))
-
-
 def fill_homework_list(app, doctree, fromdocname) -> None:
     """``doctree-resolved``: each page with exercises, its count, download and Colab links."""
     for placeholder in doctree.findall(homework_placeholder):
         items = nodes.bullet_list(classes=["homework-notebooks"])
-        for docname, count in homework_pages(app.env):
+        label, pages = page_labels(app.env), _compat.exercise_pages(app.env)
+        for docname in sorted(pages, key=lambda docname: page_sort_key(label[docname])):
+            count = pages[docname]
             para = nodes.paragraph()
             page = app.builder.get_relative_uri(fromdocname, docname)
             para += nodes.reference("", _compat.title(app.env, docname), internal=True, refuri=page)
@@ -172,9 +134,7 @@ def fill_homework_list(app, doctree, fromdocname) -> None:
 
 
 def setup_homework(app) -> None:
-    """Register the menu entry, the directive, its node and its resolver."""
     app.add_node(homework_placeholder)
     incremental.summary(homework_placeholder)
     app.add_directive("homework-notebooks", HomeworkNotebooks)
     app.connect("doctree-resolved", fill_homework_list)
-    app.connect("html-page-context", add_homework_button, priority=504)

@@ -122,9 +122,8 @@ def subset_icon_font(app, exception) -> None:
     folder = Path(app.doctreedir) / "ch3book-icons"
     cached = folder / f"{key}.woff2"
     if not cached.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.woff2"):
-            old.unlink()
+        shutil.rmtree(folder, ignore_errors=True)  # the cut of earlier inputs goes
+        folder.mkdir(parents=True)
         cached.write_bytes(cut_font(source, points))
     shutil.copyfile(cached, outdir / _theme.ICON_FONT)
 

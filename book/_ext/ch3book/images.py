@@ -32,7 +32,6 @@ class SizeAndDeferImages(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        """Size and defer each image of the page."""
         for node in self.document.findall(nodes.image):
             uri = node["uri"]
             if "://" in uri or uri.startswith("data:"):
@@ -53,5 +52,4 @@ class SizeAndDeferImages(SphinxPostTransform):
 
 
 def setup_images(app) -> None:
-    """Register the post-transform (HTML builders only)."""
     app.add_post_transform(SizeAndDeferImages)

@@ -9,8 +9,8 @@ figure numbers, API and glossary anchors. And Sphinx never deletes an output. So
 Sphinx's public events only:
 
 - ``env-get-updated``: when what pages show of each other changed (``shared``), every page
-  is written again; the pages that summarise all the others (``SUMMARIES``: the lecture
-  links, the build report) are written on every build;
+  is written again; the pages that summarise all the others (registered with ``summary``:
+  the lecture links, the build report, the homework list) are written on every build;
 - ``env-get-outdated``: a page whose source is gone loses its HTML and its sources;
 - ``build-finished``: an image no page shows any more leaves ``_images``.
 
@@ -43,7 +43,6 @@ class Summaries(pagedata.PageData):
     name = "ch3book_summaries"
 
     def gather(self, app, doctree) -> bool:
-        """True if a registered placeholder is on the page."""
         return any(next(doctree.findall(kind), None) is not None for kind in SUMMARY_NODES)
 
 
@@ -95,7 +94,6 @@ def remove_unshown_images(app, exception) -> None:
 
 
 def setup_incremental(app) -> None:
-    """Register the collector and the three handlers."""
     app.add_env_collector(Summaries)
     # After Sphinx's own collectors, which number the figures at this event.
     app.connect("env-get-updated", pages_to_write, priority=900)

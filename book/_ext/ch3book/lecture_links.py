@@ -1,7 +1,7 @@
 """``{lecture-links}``: every section's title, full published URL and QR code, in reading order.
 
 For slides: a ``doctree-resolved`` handler fills the directive's placeholder from every
-page's ``sec-*`` sections (an env collector), with absolute URLs at ``html_baseurl``, and
+page's ``sec-*`` sections (the search's records), with absolute URLs at ``html_baseurl``, and
 writes each one's projector view, ``qr/<label>.html`` (title, screen-sized QR code, URL; no
 script; one landscape page in print). QR codes are inline SVG by segno. No stock extension
 lists labels with absolute URLs (``autosectionlabel`` makes labels; a toctree lists pages,
@@ -19,7 +19,7 @@ import segno
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from ch3book import incremental, pagedata, urls
+from ch3book import incremental, pagedata, search, urls
 from ch3book.sections import SECTION_LABEL, page_labels, page_sort_key
 
 
@@ -32,26 +32,14 @@ class LectureLinks(SphinxDirective):
         return [lecture_links_placeholder()]
 
 
-class Sections(pagedata.PageData):
-    """Each page's ``sec-*`` sections, in page order, gathered when it is read."""
-
-    name = "ch3book_sections"
-
-    def gather(self, app, doctree) -> list[tuple[str, str]]:
-        return [
-            (section["ids"][0], section[0].astext())
-            for section in doctree.findall(nodes.section)
-            if section["ids"] and SECTION_LABEL.match(section["ids"][0])
-        ]
-
-
-def section_links(env) -> list[tuple[str, str, str]]:
+def section_links(env, config) -> list[tuple[str, str, str]]:
     """``(docname, anchor, title)`` of every ``sec-*`` section, in reading order."""
-    pages, sections = page_labels(env), pagedata.of(env, Sections.name)
+    pages, records = page_labels(env), pagedata.of(env, search.SearchSections.name)
     return [
-        (docname, anchor, title)
+        (docname, record["label"], search.resolved(record["title"], env, config))
         for docname in sorted(pages, key=lambda doc: page_sort_key(pages[doc]))
-        for anchor, title in sections.get(docname, [])
+        for record in records.get(docname, [])  # each section of the page, in order
+        if SECTION_LABEL.match(record["label"])
     ]
 
 
@@ -102,13 +90,16 @@ a {{ color: #000; }}
 
 def fill_lecture_links(app, doctree, fromdocname) -> None:
     """Replace each placeholder by the list of section links (``doctree-resolved``)."""
-    folder, projector_pages = posixpath.dirname(fromdocname), {}
+    folder = posixpath.dirname(fromdocname) or "."
     for placeholder in doctree.findall(lecture_links_placeholder):
+        target = Path(app.outdir) / PROJECTOR_FOLDER  # every section's page, no other file
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
         items = nodes.bullet_list(classes=["lecture-links"])
-        for docname, anchor, title in section_links(app.env):
+        for docname, anchor, title in section_links(app.env, app.config):
             relative = app.builder.get_relative_uri(fromdocname, docname) + "#" + anchor
             absolute = urls.page_url(app.config, docname, anchor)
-            projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder or ".")
+            projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder)
             para = nodes.paragraph()
             para += nodes.reference("", title, internal=True, refuri=relative)
             para += nodes.Text(" ")
@@ -117,18 +108,14 @@ def fill_lecture_links(app, doctree, fromdocname) -> None:
             para += nodes.reference("", "投影用", internal=False, refuri=projector)
             svg = qr_svg(absolute, f"{title} 的 QR code")
             items += nodes.list_item("", nodes.raw("", svg, format="html"), para)
-            projector_pages[anchor] = PROJECTOR_PAGE.format(
+            page = PROJECTOR_PAGE.format(
                 title=html.escape(title),
                 project=html.escape(app.config.html_title),
                 svg=svg,
                 url=html.escape(absolute),
             )
-        placeholder.replace_self(items)
-        target = Path(app.outdir) / PROJECTOR_FOLDER  # every section's page, no other file
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir()
-        for anchor, page in projector_pages.items():
             (target / f"{anchor}.html").write_text(page, encoding="utf-8")
+        placeholder.replace_self(items)
 
 
 def setup_lecture_links(app) -> None:
@@ -136,4 +123,3 @@ def setup_lecture_links(app) -> None:
     incremental.summary(lecture_links_placeholder)
     app.add_directive("lecture-links", LectureLinks)
     app.connect("doctree-resolved", fill_lecture_links)
-    app.add_env_collector(Sections)

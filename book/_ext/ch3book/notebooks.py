@@ -2,11 +2,12 @@
 
 An ``html-page-context`` handler writes ``reader_notebook`` to ``_sources/<page>.ipynb`` and
 names it ``ipynb_source`` for sphinx-book-theme's download button (which, unasked, offers a
-MyST page's ``.md``); another adds 「執行這一頁」: Colab (``book_repository``'s
-``book_notebooks_branch``, filled by ``tools/publish_notebooks.py``) and a download. MyST-NB's
-``jupyter_execute/`` notebook does not serve: MyST Markdown, the build's hidden checks and
-``glue()`` calls (no ``myst_nb`` on a reader's machine), build metadata, random ids and
-stream splits, no ch3lib, and no outputs for a page taken from the execution cache.
+MyST page's ``.md``), and the homework notebook (``homework``); another adds 「執行這一頁」:
+Colab (``book_repository``'s ``book_notebooks_branch``, filled by ``tools/publish_notebooks.py``)
+and a download, and 「作業 .ipynb」 to the download menu. MyST-NB's ``jupyter_execute/``
+notebook does not serve: MyST Markdown, the build's hidden checks and ``glue()`` calls (no
+``myst_nb`` on a reader's machine), build metadata, random ids and stream splits, no ch3lib,
+and no outputs for a page taken from the execution cache.
 """
 
 from __future__ import annotations
@@ -40,11 +41,10 @@ def stable(notebook: Any) -> Any:
         cell.id = f"cell-{number}"
         if cell.cell_type == "code":
             cell.outputs = stable_outputs.stable_outputs(_compat.coalesce_streams(cell.outputs))
-            cell.metadata.pop("execution", None)  # timing, if an executor recorded it
     return notebook
 
 
-def without_solutions(notebook: Any, page_url: str) -> Any:
+def without_solutions(notebook: Any, page_url: str) -> None:
     """Replace each solution (prose and code between its fences) by a link to it, in place."""
     cells, in_solution = [], False
     for cell in notebook.cells:
@@ -68,7 +68,6 @@ def without_solutions(notebook: Any, page_url: str) -> Any:
         if cell.source:
             cells.append(cell)
     notebook.cells = cells
-    return notebook
 
 
 def install_cell_source(requirement: str, version: str) -> str:
@@ -117,9 +116,8 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     objects = _compat.python_objects(env)
     api = {name: page(doc, anchor) for name, (doc, anchor) in objects.items()}
     api |= {alias: api[name] for alias, name in public_names(objects).items()}
-    figure_format = config.numfig_format["figure"]
     numbers = {
-        name: figure_format % ".".join(map(str, number))
+        name: config.numfig_format["figure"] % ".".join(map(str, number))
         for name, (doc, anchor, _) in titled.items()
         if (number := _compat.figure_number(env, doc, anchor))
     }
@@ -140,7 +138,6 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
         api=api,
         numbers=numbers,
         glue=_compat.glued_values(notebook),
-        format_glue=_compat.format_glue,
         image_url=image_url,
         include=include,
     )
@@ -156,7 +153,7 @@ def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> A
     exercise = None  # the label of the last {exercise} read
     for position, cell in enumerate(notebook.cells):
         tags = set(cell.metadata.get("tags", []))
-        role = homework.role_of(tags)
+        role = next((r for r in homework.KEPT_ROLES if f"exercise-{r}" in tags), None)
         cell.metadata = nbformat.NotebookNode()
         if KEPT_TAGS & tags:
             cell.metadata.tags = sorted(KEPT_TAGS & tags)
@@ -165,7 +162,7 @@ def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> A
                 cell.metadata.ch3book = nbformat.NotebookNode(role="exercises", anchor=start[1])
             exercise = [exercise, *homework.EXERCISE_LABEL.findall(cell.source)][-1]
             cell.source = commonmark.convert(cell.source, links)
-        elif role in homework.KEPT_ROLES:
+        elif role:
             homework.mark_exercise_cell(cell, role, exercise)
         elif "remove-cell" in tags:
             if position != 0:
@@ -222,20 +219,12 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         return
     if notebook is None:
         return
-    path = published_notebook_path(pagename)
-    target = Path(app.outdir) / "_sources" / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(nbformat.writes(notebook), encoding="utf-8")
-    start = homework.exercises_start(notebook)
-    if start is not None:
-        anchor = notebook.cells[start].metadata.ch3book.anchor
-        work = homework.homework_notebook(
-            notebook, _compat.title(app.env, pagename), urls.page_url(app.config, pagename, anchor)
-        )
+    published = {published_notebook_path(pagename): notebook}
+    title = _compat.title(app.env, pagename)
+    work = homework.homework_notebook(notebook, title, urls.page_url(app.config, pagename))
+    if work is not None:
         context["book_homework"] = homework.homework_path(pagename)
-        (target.parent / context["book_homework"]).write_text(
-            nbformat.writes(stable(work)), encoding="utf-8"
-        )
+        published[context["book_homework"]] = stable(work)
     elif labels:
         logger.warning(
             "the page has exercises but no Markdown cell that starts with its exercises "
@@ -243,19 +232,24 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
             location=pagename,
             type="ch3book",
         )
-    context["ipynb_source"] = path
-    context["book_colab_url"] = urls.colab_url(app.config, path)
+    for path, published_notebook in published.items():
+        target = Path(app.outdir, "_sources", path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(nbformat.writes(published_notebook), encoding="utf-8")
+    context["ipynb_source"] = published_notebook_path(pagename)
+    context["book_colab_url"] = urls.colab_url(app.config, context["ipynb_source"])
 
 
 def _link(label: str, text: str, tooltip: str, icon: str, url: str) -> dict[str, str]:
     return dict(type="link", text=text, tooltip=tooltip, icon=icon, url=url, label=label)
 
 
-def add_run_buttons(app, pagename, templatename, context, doctree) -> None:
-    """「執行這一頁」 in the header: open the notebook in Colab, or download it."""
-    if "book_colab_url" not in context or "header_buttons" not in context:
+def add_buttons(app, pagename, templatename, context, doctree) -> None:
+    """「執行這一頁」 in the header (Colab, download) and 「作業 .ipynb」 in the download menu."""
+    buttons = context.get("header_buttons")
+    if "book_colab_url" not in context or buttons is None:
         return  # a page without a notebook, or a theme without header buttons
-    download = f"{context['pathto']('_sources', 1)}/{context['ipynb_source']}"
+    sources = context["pathto"]("_sources", 1)
     colab = _link(
         "open-in-colab",
         "在 Colab 開啟",
@@ -264,21 +258,21 @@ def add_run_buttons(app, pagename, templatename, context, doctree) -> None:
         context["book_colab_url"],
     )
     tip = "下載這一頁的筆記本，在 Jupyter 中執行"
-    here = _link("download-reader-notebook", "下載 .ipynb", tip, "fas fa-download", download)
-    context["header_buttons"].append(
-        {
-            "type": "group",
-            "tooltip": "執行這一頁",
-            "icon": "fas fa-rocket",
-            "label": "run-this-page",
-            "buttons": [colab, here],
-        }
-    )
+    url = f"{sources}/{context['ipynb_source']}"
+    here = _link("download-reader-notebook", "下載 .ipynb", tip, "fas fa-download", url)
+    run = dict(type="group", tooltip="執行這一頁", icon="fas fa-rocket", label="run-this-page")
+    buttons.append({**run, "buttons": [colab, here]})
+    menu = next((b for b in buttons if b.get("label") == "download-buttons"), None)
+    if "book_homework" in context and menu is not None:
+        tip = "下載這一頁的練習：答案格與檢查格，可以直接當作業"
+        url = f"{sources}/{context['book_homework']}"
+        menu["buttons"].append(
+            _link("download-homework-button", "作業 .ipynb", tip, "fas fa-file-pen", url)
+        )
 
 
 def setup_notebooks(app) -> None:
-    """Register the settings and the page-context handlers, around the theme's buttons."""
     app.add_config_value("book_repository", "", "html", types=(str,))
     app.add_config_value("book_notebooks_branch", "notebooks", "html", types=(str,))
     app.connect("html-page-context", offer_notebook, priority=400)  # the theme's runs at 501
-    app.connect("html-page-context", add_run_buttons, priority=502)
+    app.connect("html-page-context", add_buttons, priority=504)  # after book_pdf's, at 503

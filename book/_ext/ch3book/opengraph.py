@@ -30,7 +30,6 @@ def description_of(doctree, fallback: str) -> str:
 
 
 def add_social_meta(app, pagename, templatename, context, doctree) -> None:
-    """OpenGraph and Twitter cards, so that a link pasted in a chat or LMS shows a card."""
     title = re.sub(r"<[^>]+>", "", context.get("title") or app.config.html_title)
     description = description_of(doctree, app.config.project)
     image = urls.site_url(app.config, app.config.book_social_image)
@@ -56,7 +55,6 @@ def add_social_meta(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup_opengraph(app) -> None:
-    """Register the settings (image and its alt text) and the handler."""
     app.add_config_value("book_social_image", "_static/og-card.png", "html", types=(str,))
     app.add_config_value("book_social_image_alt", "", "html", types=(str,))
     app.connect("html-page-context", add_social_meta)

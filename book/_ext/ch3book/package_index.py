@@ -28,10 +28,8 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from docutils import nodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from ch3book import urls
@@ -186,7 +184,6 @@ def published_files(app) -> list[Path]:
 
 
 def publish_index(app, exception) -> None:
-    """``build-finished``: write the package index into the site."""
     if exception is None and app.builder.format == "html" and app.config.book_package_root:
         write_index(published_files(app), Path(app.outdir))
 
@@ -207,7 +204,7 @@ def pip_command(requirement: str) -> str:
 
 
 class pip_install(nodes.General, nodes.Element):  # noqa: N801  (docutils names nodes so)
-    """Where ``{pip-install}`` shows the command; filled in when the page is written."""
+    """Where ``{pip-install}`` shows the command; filled in when the page is resolved."""
 
 
 class PipInstall(SphinxDirective):
@@ -217,22 +214,17 @@ class PipInstall(SphinxDirective):
         return [pip_install()]  # the wheel's hash is known only once it is built
 
 
-class FillPipInstall(SphinxPostTransform):
-    """The placeholder becomes a ``bash`` code block with ``pip_command(requirement)``."""
-
-    default_priority = 100
-
-    def run(self, **kwargs: Any) -> None:
-        for node in list(self.document.findall(pip_install)):
-            command = pip_command(requirement(self.app))
-            node.replace_self(nodes.literal_block(command, command, language="bash"))
+def fill_pip_install(app, doctree, docname) -> None:
+    """``doctree-resolved``: each placeholder becomes a ``bash`` block of ``pip_command``."""
+    for node in list(doctree.findall(pip_install)):
+        command = pip_command(requirement(app))
+        node.replace_self(nodes.literal_block(command, command, language="bash"))
 
 
 def setup_package_index(app) -> None:
-    """Register the settings (set in conf.py), the directive and the publishing step."""
     app.add_config_value("book_package_root", "", "", types=(str,))
     app.add_config_value("book_package_cache", "", "", types=(str,))
     app.add_node(pip_install)
     app.add_directive("pip-install", PipInstall)
-    app.add_post_transform(FillPipInstall)
+    app.connect("doctree-resolved", fill_pip_install)
     app.connect("build-finished", publish_index)

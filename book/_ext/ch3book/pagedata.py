@@ -24,21 +24,16 @@ class PageData(EnvironmentCollector):
         raise NotImplementedError
 
     def clear_doc(self, app, env, docname: str) -> None:
-        """A page read again or removed: its data goes."""
         of(env, self.name).pop(docname, None)
 
     def merge_other(self, app, env, docnames, other) -> None:
-        """The data of the pages another process read."""
         theirs = of(other, self.name)
         of(env, self.name).update({d: theirs[d] for d in docnames if d in theirs})
 
     def process_doc(self, app, doctree) -> None:
-        """Gather the page's data as it is stored."""
         of(app.env, self.name)[app.env.docname] = self.gather(app, doctree)
 
 
 def of(env, name: str) -> dict[str, Any]:
     """The data ``name`` of every page read: docname → what was gathered."""
-    if not hasattr(env, name):
-        setattr(env, name, {})
-    return getattr(env, name)
+    return vars(env).setdefault(name, {})

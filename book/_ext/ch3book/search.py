@@ -2,10 +2,10 @@
 
 Sphinx's search (jieba, a Simplified-Chinese dictionary) finds nothing for a query segmented
 otherwise or for one character such as 層; Pagefind ORs single characters (決定性 finds every
-性). So an env collector keeps one document per section and API object, and at
-``build-finished`` local index files are written, which ``_static/booksearch.js`` loads in
-pieces: ``tokens`` (the same there) gives a Chinese run's characters and pairs, so a query
-matches a phrase, ranked by ``RANKING``. Sphinx's own index is empty (``NoIndexLanguage``).
+性). So an env collector keeps one document per section and API object; at ``build-finished``
+the index is written in pieces that ``_static/booksearch.js`` loads. ``tokens`` indexes Chinese
+runs' characters and pairs, ``query_tokens`` (the same there) asks for pairs: a query matches a
+phrase, ranked by ``RANKING``. Sphinx's own index is empty (``NoIndexLanguage``).
 """
 
 from __future__ import annotations
@@ -65,13 +65,9 @@ def tokens(text: str) -> list[str]:
 
 def _word_parts(run: str) -> list[str]:
     """``ch3lib.split_train`` → ``ch3lib``, ``split_train``, ``split``, ``train``."""
-    dotted = [part for part in run.split(".") if part]
-    parts = [*dotted] if len(dotted) > 1 else []
-    for part in dotted:
-        words = [word for word in part.split("_") if word]
-        if len(words) > 1:
-            parts += words
-    return parts
+    dotted = run.split(".")
+    snake = [words for part in dotted if len(words := re.findall("[a-z0-9]+", part)) > 1]
+    return (dotted if len(dotted) > 1 else []) + [word for words in snake for word in words]
 
 
 def query_tokens(text: str) -> list[str]:
@@ -151,13 +147,12 @@ def _is_heading_section(node: nodes.Node) -> bool:
     return (
         isinstance(node, nodes.section)
         and bool(node["ids"])
-        and bool(node.children)
-        and isinstance(node[0], nodes.title)
+        and node.first_child_matching_class(nodes.title) == 0
     )
 
 
-def _record(anchor: str, title: str, text: str) -> dict[str, str]:
-    return {"anchor": anchor, "label": anchor, "title": title, "text": " ".join(text.split())}
+def _record(label: str, title: str, text: str) -> dict[str, str]:
+    return {"label": label, "title": title, "text": " ".join(text.split())}
 
 
 def _own_text(section: nodes.section) -> str:
@@ -175,19 +170,16 @@ class SearchSections(pagedata.PageData):
     name = "ch3book_search"
 
     def gather(self, app, doctree) -> list[dict[str, str]]:
-        records = []
-        for section in doctree.findall(_is_heading_section):
-            records.append(_record(section["ids"][0], _text(section[0]), _own_text(section)))
+        records = [
+            _record(section["ids"][0], _text(section[0]), _own_text(section))
+            for section in doctree.findall(_is_heading_section)
+        ]
         for desc in doctree.findall(addnodes.desc):
             signature = next(desc.findall(addnodes.desc_signature), None)
-            if signature is None or not signature["ids"]:
-                continue
-            content = next(desc.findall(addnodes.desc_content), None)
-            first = next(content.findall(nodes.paragraph), None) if content else None
-            anchor = signature["ids"][0]
-            records.append(_record(anchor, anchor, first.astext() if first else ""))
-        if records:
-            records[0]["anchor"] = ""  # the page's own result: its top
+            if signature is not None and signature["ids"]:
+                first = next(desc.findall(nodes.paragraph), None)  # signatures have none
+                label = signature["ids"][0]
+                records.append(_record(label, label, first.astext() if first else ""))
         return records
 
 
@@ -221,8 +213,8 @@ def build_index(app) -> dict[str, str]:
         page_title = _compat.title(env, docname) or docname
         reference = int(docname.startswith(REFERENCE_PAGES))
         url = app.builder.get_target_uri(docname)
-        for record in pages[docname]:
-            href = url + (f"#{record['anchor']}" if record["anchor"] else "")
+        for n, record in enumerate(pages[docname]):
+            href = f"{url}#{record['label']}" if n else url  # the page's own result: its top
             title, text = (resolved(record[k], env, app.config) for k in ("title", "text"))
             labels[(docname, record["label"])] = len(docs)
             counts = Counter(tokens(text))
@@ -241,8 +233,8 @@ def build_index(app) -> dict[str, str]:
             for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
                 introduces[normalize(term)] = number
     shards: list[dict[str, list]] = [{} for _ in range(SHARDS)]
-    for token in sorted(postings):
-        shards[shard_of(token)][token] = postings[token]
+    for token, posting in postings.items():  # each file's keys are sorted as it is written
+        shards[shard_of(token)][token] = posting
     chunks: list[list[str]] = [[]]
     chunk_of = []
     for text in texts:

@@ -87,3 +87,8 @@ def check_home_page_contents(app, env) -> None:
 def page_sort_key(label: str) -> tuple[int, ...]:
     """``sec-3-10`` after ``sec-3-9``: compare the numbers, not the text."""
     return tuple(int(part) for part in label.split("-")[1:])
+
+
+def setup_sections(app) -> None:
+    app.connect("env-check-consistency", check_page_labels)
+    app.connect("env-check-consistency", check_home_page_contents)

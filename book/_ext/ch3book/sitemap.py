@@ -34,5 +34,4 @@ def write_sitemap(app, exception) -> None:
 
 
 def setup_sitemap(app) -> None:
-    """Register the writer."""
     app.connect("build-finished", write_sitemap)

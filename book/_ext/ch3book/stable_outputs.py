@@ -58,7 +58,6 @@ class StableOutputs(SphinxTransform):
     default_priority = 500
 
     def apply(self, **kwargs) -> None:
-        """Cut the outputs too long; elide timings and paths."""
         limit = self.config.book_max_output_bytes
         for block in self.document.findall(nodes.literal_block):
             if "output" not in block["classes"]:
@@ -88,6 +87,5 @@ def stable_outputs(outputs: list) -> list:
 
 
 def setup_stable_outputs(app) -> None:
-    """Register the transform and the output limit."""
     app.add_config_value("book_max_output_bytes", 100_000, "env", types=(int,))
     app.add_transform(StableOutputs)
