@@ -4,7 +4,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
@@ -25,8 +24,10 @@ def site() -> Path:
     return path
 
 
-def soup(path: Path) -> BeautifulSoup:
-    """A published HTML file, parsed."""
+def soup(path: Path):
+    """A published HTML file, parsed (bs4 is imported here: test-oldest's environment lacks it)."""
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
