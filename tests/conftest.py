@@ -7,12 +7,10 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before anything imports matplotlib
 
-from published import base_url
-
 import ch3lib  # noqa: F401  (it sets TensorFlow's log level before TensorFlow loads)
 from tools import layout
 from tools.layout import CHROMIUM, CHROMIUM_ARGS
-from tools.serve import serve
+from tools.serve import base_url, serve
 
 
 @pytest.fixture(scope="session")
