@@ -18,7 +18,6 @@ GROUPS := --group docs --group test
 STAMP := $(VENV)/.installed-$(if $(GPU),gpu,cpu)-py$(PYTHON_VERSION)
 # The exact pins; `make test-latest` empties it in its copy (the newest releases allowed).
 CONSTRAINTS := -c constraints.txt
-SPHINXOPTS ?=
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check
 # Builds are reproducible: the same hash seed in Sphinx and in every kernel it starts.
 export PYTHONHASHSEED := 0
@@ -29,8 +28,9 @@ LIBRARY_TESTS := $(patsubst %,tests/test_%.py,answers device gradients layers li
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed-py$(PYTHON_VERSION)
 
-# $(call make-venv,DIR): a venv of $(PYTHON) in DIR, afresh if another Python made it.
-define make-venv
+# $(call install,DIR,PIP ARGUMENTS): DIR, a venv of $(PYTHON) (afresh if another Python made
+# it), with PIP ARGUMENTS installed; then the target, the stamp of what is installed.
+define install
 @case " $(SUPPORTED_PYTHONS) " in *" $(PYTHON_VERSION) "*) ;; *) echo "make: $(PYTHON) is \
   $(or $(PYTHON_VERSION:%=Python %),not a Python that runs here); the book builds with Python \
   3.11, 3.12 or 3.13: install one, or name it with PYTHON=/path/to/python3.13" >&2; exit 1;; esac
@@ -38,6 +38,12 @@ define make-venv
   then echo "make: $(1) is Python $(call VERSION_OF,$(1)/bin/python); making it afresh with \
   $(PYTHON) (Python $(PYTHON_VERSION))"; rm -rf $(1); fi
 @test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+@echo "make: installing the environment in $(1) (Python $(PYTHON_VERSION)); a minute or \
+  two the first time"
+$(1)/bin/python $(PIP_INSTALL) --upgrade pip==26.3
+$(1)/bin/python $(PIP_INSTALL) $(2)
+@rm -f $(1)/.installed-*
+@touch $@
 endef
 
 .PHONY: venv html pdf test test-site test-rebuild test-reader test-oldest test-latest preview \
@@ -46,12 +52,7 @@ endef
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	$(call make-venv,$(VENV))
-	@echo "make: installing the environment in $(VENV) (Python $(PYTHON_VERSION), $(if $(CONSTRAINTS),pinned by constraints.txt,the newest releases pyproject.toml allows)); a minute or two the first time"
-	$(BIN)/python $(PIP_INSTALL) --upgrade pip==26.3
-	$(BIN)/python $(PIP_INSTALL) $(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS)
-	@rm -f $(VENV)/.installed-*
-	@touch $@
+	$(call install,$(VENV),$(CONSTRAINTS) -e ".$(EXTRAS)" $(GROUPS))
 
 html: $(STAMP)
 	$(BIN)/python -m tools.build $(if $(GPU),--gpu) $(SPHINXOPTS)
@@ -77,13 +78,8 @@ OLDEST_REFUSED := make test-oldest: ch3lib's lowest versions (TensorFlow 2.16.1)
   for Python $(PYTHON_VERSION): run it with PYTHON=python3.11 or PYTHON=python3.12
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 	@case "$(PYTHON_VERSION)" in 3.11|3.12) ;; *) echo "$(OLDEST_REFUSED)" >&2; exit 1;; esac
-	$(call make-venv,$(OLDEST))
-	$(OLDEST)/bin/python $(PIP_INSTALL) --upgrade pip==26.3
-	$(OLDEST)/bin/python $(PIP_INSTALL) -c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel
-	@rm -f $(OLDEST)/.installed*
-	@touch $@
+	$(call install,$(OLDEST),-c constraints-oldest.txt -e . pytest hypothesis nbclient ipykernel)
 
-# The notebooks are the built site's (`make html` first), run in that environment's kernel.
 test-oldest: $(OLDEST_STAMP)
 	@test -n "$(wildcard _build/html/_sources/*.ipynb)" \
 	  || { echo "make test-oldest: no notebooks in _build/html/_sources: run make html first"; exit 1; }
@@ -101,7 +97,6 @@ preview: $(STAMP)
 	  --watch src --watch conf.py --re-ignore '__pycache__|\.ipynb_checkpoints' \
 	  --pre-build "$(BIN)/python -m tools.execute" --port $(PREVIEW_PORT)
 
-BENCH ?=
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH)
 
@@ -114,8 +109,7 @@ $(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock
 	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# LIGHTHOUSE_OPTIONS: pages to audit (CI: one of each template), --runs N.
-LIGHTHOUSE_OPTIONS ?=
+# LIGHTHOUSE_OPTIONS: pages to audit (CI: one of each template).
 lighthouse: html $(LIGHTHOUSE_STAMP)
 	$(BIN)/python -m tools.lighthouse $(LIGHTHOUSE_OPTIONS)
 

@@ -9,29 +9,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
-from tools import layout  # noqa: E402
-from tools.build import (  # noqa: E402
-    execution_cache,
-    fingerprint,
-    package_versions,
-    source_date_epoch,
-    wheel_sources,
-)
+from tools import build, layout  # noqa: E402
 
 sys.path.insert(0, str(layout.EXTENSIONS))
-
+from ch3book.package_index import sources_digest  # noqa: E402
 
 # -- Project -------------------------------------------------------------------------------
 project = "深度學習第三章：Keras 與 TensorFlow 入門"
 author = "ch3-book contributors"
 copyright = "2026, ch3-book contributors"
 language = "zh_TW"
-root_doc = "index"
 numfig = True
 numfig_format = {"figure": "圖 %s", "table": "表 %s", "code-block": "程式 %s"}
 exclude_patterns = ["CONVENTIONS.md", "**/.ipynb_checkpoints", "_build"]
 # The last commit's date, not the clock's: two builds of the same sources are identical.
-_epoch = source_date_epoch()
+_epoch = build.source_date_epoch()
 today = (
     datetime.fromtimestamp(_epoch, UTC).strftime("%Y-%m-%d")
     if _epoch is not None
@@ -61,11 +53,12 @@ extensions = [
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
 nb_execution_mode = "cache"
 # One cache per library source, packages and device settings (tools/build.py).
-nb_execution_cache_path = str(execution_cache())
+nb_execution_cache_path = str(build.execution_cache())
 # Read every page again when the extension or a package changes ("env"); write every page
 # again when the stylesheets (linked by checksum) or ch3lib's wheel (pinned by hash) change.
-book_build_fingerprint = fingerprint(layout.EXTENSIONS, "*") + package_versions()
-book_page_inputs = fingerprint(layout.BOOK / "_static", "*") + wheel_sources()
+_page_packages = build.versions(build.PAGE_PACKAGES)
+book_build_fingerprint = build.digest(build.files(layout.EXTENSIONS), *_page_packages)
+book_page_inputs = build.digest(build.files(layout.BOOK / "_static"), sources_digest(layout.ROOT))
 # ch3lib's wheel and sdist, published under simple/ (ch3book/package_index.py).
 book_package_root = str(layout.ROOT)
 book_package_cache = str(layout.PACKAGE_CACHE)
@@ -83,7 +76,6 @@ nb_render_image_options = {"width": "100%"}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": False}
-napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -93,9 +85,7 @@ html_baseurl = BASE_URL
 templates_path = ["book/_templates"]
 html_static_path = ["book/_static"]
 html_css_files = ["ch3book.css"]
-html_last_updated_fmt = None
 html_theme_options = {
-    "use_download_button": True,
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
@@ -113,7 +103,6 @@ html_sidebars = {
 html_use_index = False  # no general index or module index: search and the API page
 html_domain_indices = False  # cover them
 html_context = {"default_mode": "auto"}  # follow the reader's light/dark setting
-html_show_sourcelink = True
 html_sourcelink_suffix = ""
 # Code only: notebook inputs, code blocks and doctest examples; never cell outputs.
 copybutton_selector = ", ".join(

@@ -7,6 +7,7 @@ code cells) and the base URL (read from the built site, as a reader's browser se
 import re
 import tomllib
 
+from ch3book.homework import SOLUTION_FENCE
 from ch3book.sections import page_sort_key
 from tools import layout
 from tools.published_urls import read as published_urls  # book/published-urls.txt
@@ -19,6 +20,19 @@ PYPROJECT = tomllib.loads((layout.ROOT / "pyproject.toml").read_text(encoding="u
 def cell_role(cell) -> str | None:
     """An exercise cell's role in a reader's notebook (ch3book/homework.py), if it has one."""
     return cell.metadata.get("ch3book", {}).get("role")
+
+
+def reference_answers(page_notebook) -> dict[str, str]:
+    """Each exercise's reference answer, from the page as executed (``jupyter_execute``)."""
+    answers: dict[str, list[str]] = {}
+    solution = None
+    for cell in page_notebook.cells:
+        if cell.cell_type == "markdown":
+            for kind, label in SOLUTION_FENCE.findall(cell.source):
+                solution = label if kind == "start" else None
+        elif solution and "exercise-reference" in cell.metadata.get("tags", []):
+            answers.setdefault(solution, []).append(cell.source)
+    return {label: "\n\n".join(sources) for label, sources in answers.items()}
 
 
 def section_pages() -> dict[str, list[str]]:

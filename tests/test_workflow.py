@@ -15,6 +15,7 @@ from tools import layout
 
 WORKFLOW = layout.ROOT / ".github" / "workflows" / "pages.yml"
 DEPENDABOT = layout.ROOT / ".github" / "dependabot.yml"
+README = layout.ROOT / ".github" / "notebooks-README.md"  # the notebooks branch's
 FLOW = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
 JOBS = FLOW["jobs"]
 #: What a job that runs the book's code, or installs packages, has in its steps.
@@ -110,6 +111,7 @@ def test_only_the_notebooks_job_writes_and_it_runs_git_only():
     assert job["permissions"] == {"contents": "write"}
     assert _uses(job) == ["actions/checkout", "actions/download-artifact"]
     assert "git push origin HEAD:notebooks" in _runs(job)
+    assert README.is_file() and f"cp {README.relative_to(layout.ROOT)} " in _runs(job)
     assert not RUNS_CODE.search(_runs(job))
     (download,) = _steps(job, "actions/download-artifact")
     (upload,) = _steps(JOBS["build"], "actions/upload-artifact")

@@ -13,6 +13,7 @@ page written) and library edits (every page executed).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import re
 import shutil
@@ -20,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,15 +57,13 @@ def timed(ws: Path, command: tuple[str, ...] = ("make", "html"), **env: str) -> 
     process = psutil.Popen(
         command, cwd=ws, env=build_env(ws, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    kernels: set[int] = set()
-    watcher = threading.Thread(target=lambda: kernels.update(kernels_started(process)))
-    watcher.start()
-    output, _ = process.communicate()
-    seconds = time.perf_counter() - start
-    watcher.join()
+    with concurrent.futures.ThreadPoolExecutor(1) as watcher:
+        kernels = watcher.submit(kernels_started, process)
+        output, _ = process.communicate()
+        seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command)} failed in {ws}:\n{output.decode()[-3000:]}")
-    return seconds, len(kernels)
+    return seconds, len(kernels.result())
 
 
 def median_of_three(ws: Path, edit) -> tuple[float, int]:

@@ -66,20 +66,16 @@ def files(folder: Path, pattern: str = "*") -> list[Path]:
     ]
 
 
-def digest(paths: list[Path], root: Path, *extras: str) -> str:
-    """The hash of files' names (relative to ``root``) and contents, and of ``extras``: the
-    book's one fingerprint (no-change check, execution cache, conf.py's page inputs)."""
+def digest(paths: list[Path], *extras: str) -> str:
+    """16 hex digits hashing files' names (from the repository) and contents, and ``extras``:
+    the book's one fingerprint (no-change check, execution cache, conf.py's page inputs)."""
     hashed = hashlib.sha256()
     for path in sorted(paths):
-        hashed.update(path.relative_to(root).as_posix().encode() + b"\0")
+        hashed.update(path.relative_to(layout.ROOT).as_posix().encode() + b"\0")
         hashed.update(path.read_bytes() + b"\0")
     for extra in extras:
         hashed.update(extra.encode() + b"\0")
-    return hashed.hexdigest()
-
-
-def fingerprint(folder: Path, pattern: str = "*") -> str:
-    return digest(files(folder, pattern), folder)[:16]
+    return hashed.hexdigest()[:16]
 
 
 #: What the pages' outputs depend on besides their code: the packages that compute them,
@@ -98,16 +94,6 @@ def versions(names: Sequence[str]) -> list[str]:
     return [f"{name}={importlib.metadata.version(name)}" for name in names]
 
 
-def package_versions() -> str:
-    return " ".join(versions(PAGE_PACKAGES))
-
-
-def wheel_sources() -> str:
-    """A hash of what ch3lib's wheel is made from (book/_ext/ch3book/package_index.py)."""
-    wheel = [layout.ROOT / "pyproject.toml", layout.ROOT / "LICENSE", *files(layout.LIBRARY)]
-    return digest(wheel, layout.ROOT)[:16]
-
-
 def interpreter() -> str:
     return f"python={sys.version_info[0]}.{sys.version_info[1]} {sys.platform} {platform.machine()}"
 
@@ -120,8 +106,7 @@ def execution_cache() -> Path:
     """The execution cache of this ch3lib, packages, Python, platform and device: MyST-NB
     keys a page on its code only, and a page must not show outputs computed by others."""
     extras = (interpreter(), *versions(EXECUTION_PACKAGES), *settings(EXECUTION_SETTINGS))
-    key = digest(files(layout.LIBRARY, "*.py"), layout.LIBRARY, *extras)[:16]
-    return layout.EXECUTION_CACHE / key
+    return layout.EXECUTION_CACHE / digest(files(layout.LIBRARY, "*.py"), *extras)
 
 
 def remove_stale_execution_caches() -> None:
@@ -138,7 +123,7 @@ def input_files() -> list[Path]:
 
 def inputs_digest(extra_options: Sequence[str] = ()) -> str:
     extras = (*settings(SETTINGS), interpreter(), f"date={source_date_epoch()}")
-    return digest(input_files(), layout.ROOT, *extras, f"options={list(extra_options)}")
+    return digest(input_files(), *extras, f"options={list(extra_options)}")
 
 
 def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
@@ -148,13 +133,6 @@ def gpu_warning(requested: bool, gpus: Sequence[object]) -> str | None:
             "on the CPU (page 3-4 shows the device). Check the NVIDIA driver with nvidia-smi."
         )
     return None
-
-
-def visible_gpu_count() -> int:
-    """How many GPUs TensorFlow sees, asked in a separate process (ch3lib mutes its logs)."""
-    code = "import ch3lib, tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1])
 
 
 def sphinx_build(options: Sequence[str]) -> int:
@@ -189,9 +167,9 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
     epoch = source_date_epoch()
     if epoch is not None:
         os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
-    digest = inputs_digest(options)
+    inputs = inputs_digest(options)
     last = layout.DIGEST.read_text(encoding="utf-8") if layout.DIGEST.exists() else None
-    if not options and last == digest and (layout.SITE / "index.html").exists():
+    if not options and last == inputs and (layout.SITE / "index.html").exists():
         print(NOTHING_CHANGED)
         return 0
     layout.DIGEST.unlink(missing_ok=True)
@@ -219,18 +197,20 @@ def build(options: Sequence[str] = (), *, expect_gpu: bool = False) -> int:
         print(f"make html: Sphinx failed (exit {status}); {site} is unchanged", file=sys.stderr)
         return status
     publish()
-    layout.DIGEST.write_text(digest, encoding="utf-8")
+    layout.DIGEST.write_text(inputs, encoding="utf-8")
     print(f"make html: built in {time.perf_counter() - start:.0f} s: {site}/index.html")
-    if expect_gpu and (warning := gpu_warning(True, range(visible_gpu_count()))):
-        print(warning)
+    if expect_gpu:  # TensorFlow asked in another process (ch3lib mutes its logs)
+        code = "import ch3lib, tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))"
+        command = [sys.executable, "-c", code]
+        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        if warning := gpu_warning(True, range(int(printed.split()[-1]))):
+            print(warning)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--gpu", action="store_true", help="a GPU build was asked for: warn if there is none"
-    )
+    parser.add_argument("--gpu", action="store_true", help="GPU=1: warn if TensorFlow sees none")
     args, options = parser.parse_known_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # each line at once, also in a pipe
     return build(options, expect_gpu=args.gpu)

@@ -24,9 +24,7 @@ import re
 import runpy
 import sys
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,38 +41,23 @@ KERNEL_ENV = {
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-@dataclass
-class Page:
-    """A page's source and the notebook MyST-NB reads from it."""
-
-    path: Path
-    notebook: Any
-
-    @property
-    def code_cells(self) -> int:
-        return sum(cell.cell_type == "code" for cell in self.notebook.cells)
-
-
-def stale_pages(paths: list[Path], cache) -> list[Page]:
-    """The notebook pages among ``paths`` whose code the cache lacks, longest first."""
+def stale_pages(paths: list[Path], cache) -> list[tuple[Path, Any]]:
+    """The notebook pages among ``paths`` whose code the cache lacks, with the notebook
+    MyST-NB reads from each, longest first."""
     from jupyter_cache.readers import get_reader
 
     read = get_reader(READER)
     pages = []
     for path in paths:
-        page = Page(path, read(str(path)))
-        if not page.code_cells or "kernelspec" not in page.notebook.metadata:
+        notebook = read(str(path))
+        code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+        if not code_cells or "kernelspec" not in notebook.metadata:
             continue  # a page without code, or not a notebook: MyST-NB executes nothing
         try:
-            cache.match_cache_notebook(page.notebook)
+            cache.match_cache_notebook(notebook)
         except KeyError:
-            pages.append(page)
-    return sorted(pages, key=lambda page: -page.code_cells)
-
-
-def shown(path: Path, folder: Path) -> str:
-    """``path`` relative to ``folder`` if it is inside, as a message shows it."""
-    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
+            pages.append((code_cells, path, notebook))
+    return [(path, notebook) for _, path, notebook in sorted(pages, key=lambda page: -page[0])]
 
 
 def count(number: int, noun: str) -> str:
@@ -87,75 +70,66 @@ def which_cell(cell) -> str:
     return f"the cell that starts {lines[0][:60]!r}" if lines else "a cell"
 
 
-@dataclass
-class Settings:
-    """What MyST-NB executes a page with (conf.py's ``nb_execution_*``)."""
-
-    timeout: int = 30
-    allow_errors: bool = False
-    in_temp: bool = False
-    max_output_bytes: int = 100_000
-
-
-def run_page(page: Page, settings: Settings) -> tuple[float, str | None]:
-    """Execute a page's notebook in place; its seconds, and what failed (None: nothing)."""
+def run_page(path: Path, notebook, conf: dict[str, Any]) -> tuple[float, str | None]:
+    """Execute a page's notebook in place with conf.py's settings (``conf``; else MyST-NB's
+    and the extension's defaults): its seconds (if it succeeded), and what failed (None)."""
     from jupyter_cache.executors.utils import single_nb_execution
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
     started: list[Any] = [None]  # the cells as they start: the last one is running
-    start = time.perf_counter()
-    here = contextlib.nullcontext(str(page.path.parent))
-    folder = tempfile.TemporaryDirectory() if settings.in_temp else here
+    here = contextlib.nullcontext(str(path.parent))
+    folder = tempfile.TemporaryDirectory() if conf.get("nb_execution_in_temp") else here
+    timeout = conf.get("nb_execution_timeout", 30)
     with folder as cwd, tempfile.TemporaryDirectory(prefix="ch3book-kernel-") as sockets:
         # IPC: on TCP, ipykernel logs that the traffic is not encrypted.
         kernel = {"transport": "ipc", "ip": f"{sockets}/kernel"}
         try:
             result = single_nb_execution(
-                page.notebook,
+                notebook,
                 cwd=os.path.abspath(cwd),
-                timeout=settings.timeout,
-                allow_errors=settings.allow_errors,
+                timeout=timeout,
+                allow_errors=conf.get("nb_execution_allow_errors", False),
                 meta_override=True,  # the page's execution: timeout / allow_errors
                 on_cell_start=lambda cell, cell_index: started.append(cell),
                 config=Config(KernelManager=kernel),
             )
         except DeadKernelError:
-            return time.perf_counter() - start, (
+            return 0, (
                 f"the kernel died while running {which_cell(started[-1])}: killed by a signal, "
                 "out of memory, or a crash in native code"
             )
         except Exception as error:  # the kernel did not start, or stopped answering
             where = which_cell(started[-1]) if started[-1] is not None else "before any cell"
-            return time.perf_counter() - start, f"the kernel failed {where}: {error!r}"
-    seconds = time.perf_counter() - start
+            return 0, f"the kernel failed {where}: {error!r}"
     where = which_cell(started[-1])
     if isinstance(result.err, CellTimeoutError):
-        timeout = page.notebook.metadata.get("execution", {}).get("timeout", settings.timeout)
-        return seconds, (
+        timeout = notebook.metadata.get("execution", {}).get("timeout", timeout)
+        return 0, (
             f"{where} ran past the timeout of {timeout} s (nb_execution_timeout in conf.py, "
             "or the page's execution: timeout)"
         )
     if result.err is not None:
-        return seconds, f"{where} raised {result.err.ename}: {result.err.evalue}\n" + ANSI.sub(
+        return 0, f"{where} raised {result.err.ename}: {result.err.evalue}\n" + ANSI.sub(
             "", result.err.traceback
         )
     outputs = layout.book_extension("stable_outputs")  # the rule the pages apply too
-    limit = settings.max_output_bytes
-    for cell in page.notebook.cells:
+    limit = conf.get("book_max_output_bytes", 100_000)
+    for cell in notebook.cells:
         if (size := outputs.text_size(cell.get("outputs", []))) > limit:
-            return seconds, f"{outputs.too_long(size, limit)} ({which_cell(cell)})"
-    return seconds, None
+            return 0, f"{outputs.too_long(size, limit)} ({which_cell(cell)})"
+    return result.time, None
 
 
 def execute(
     paths: list[Path],
     cache_path: Path,
-    settings: Settings,
+    conf: dict[str, Any],
     jobs: int,
     say: Callable[[str], None] = print,
 ) -> list[str]:
-    """Execute the pages of ``paths`` that the cache lacks; the failures, one per page."""
+    """Execute the pages of ``paths`` that the cache lacks with conf.py's settings (``conf``,
+    its namespace); the failures, one per page."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -167,18 +141,18 @@ def execute(
     say(f"make html: executing {count(len(pages), 'page')} on {count(workers, 'kernel')}")
     failures = []
     with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="page") as pool:
-        running = {pool.submit(run_page, page, settings): page for page in pages}
+        running = {pool.submit(run_page, *page, conf): page for page in pages}
         for done, future in enumerate(concurrent.futures.as_completed(running), start=1):
-            page = running[future]
-            name = shown(page.path.with_suffix(""), layout.BOOK)
+            path, notebook = running[future]
+            name = os.path.relpath(path.with_suffix(""), layout.BOOK)
             seconds, failure = future.result()
             if failure is None:
                 data = {"execution_seconds": seconds}
-                bundle = CacheBundleIn(page.notebook, str(page.path), data=data)
+                bundle = CacheBundleIn(notebook, str(path), data=data)
                 cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
                 say(f"  {done}/{len(pages)} {name} {seconds:.1f} s")
             else:
-                failures.append(f"{shown(page.path, layout.ROOT)}: {failure}")
+                failures.append(f"{os.path.relpath(path, layout.ROOT)}: {failure}")
                 say(f"  {done}/{len(pages)} {name} failed (below: why)")
     return failures
 
@@ -198,15 +172,9 @@ def execute_book(say: Callable[[str], None] = print) -> list[str]:
     conf = runpy.run_path(str(layout.ROOT / "conf.py"))
     if conf.get("nb_execution_mode", "auto") != "cache":
         return []  # MyST-NB executes the pages its own way, or not at all
-    settings = Settings(
-        timeout=conf.get("nb_execution_timeout", Settings.timeout),
-        allow_errors=conf.get("nb_execution_allow_errors", Settings.allow_errors),
-        in_temp=conf.get("nb_execution_in_temp", Settings.in_temp),
-        max_output_bytes=conf.get("book_max_output_bytes", Settings.max_output_bytes),
-    )
     paths = book_pages(conf.get("exclude_patterns", []))
     cache = Path(conf["nb_execution_cache_path"])
-    return execute(paths, cache, settings, os.cpu_count() or 1, say)
+    return execute(paths, cache, conf, os.cpu_count() or 1, say)
 
 
 def main() -> int:

@@ -4,8 +4,6 @@
 their paths from here.
 """
 
-from __future__ import annotations
-
 import importlib
 import os
 import sys
@@ -41,16 +39,6 @@ CHROMIUM_ARGS = [
     *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
     *("--disable-component-update", "--disable-sync", "--no-first-run"),
 ]
-
-
-def missing_chromium() -> str | None:
-    """What to do when there is no Chromium at ``CHROMIUM``; None when there is one."""
-    if Path(CHROMIUM).exists():
-        return None
-    return (
-        f"Expected Chromium at {CHROMIUM}. Received no such file: "
-        "apt-get install -y chromium, or set CHROMIUM to another Chromium."
-    )
 
 
 #: The whole book as one PDF (``make pdf``, tools/pdf.py), published beside the pages.

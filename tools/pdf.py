@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +47,7 @@ EXTRACT = """
   article.querySelectorAll(".headerlink, .copybtn").forEach((e) => e.remove());
   for (const a of article.querySelectorAll("a.image-reference")) a.replaceWith(...a.childNodes);
   for (const a of article.querySelectorAll("a[href]")) {
-    const url = new URL(a.href, location.href);
+    const url = new URL(a.href);
     const slug = slugs[url.origin + url.pathname];
     if (slug) {
       a.dataset.bookPage = slug;
@@ -67,10 +68,9 @@ EXTRACT = """
 
 #: In the joined document: shared ids renamed, each marked link pointed inside the document.
 RELINK = """
-([ids, renamed]) => {
+(renamed) => {
   for (const part of document.querySelectorAll("article.book-pdf-page")) {
-    const slug = part.id.slice("page-".length);
-    const rename = renamed[slug] || {};
+    const rename = renamed[part.id.slice("page-".length)];
     for (const e of part.querySelectorAll("[id]")) if (rename[e.id]) e.id = rename[e.id];
   }
   // A link to a section lands on its heading, which may be a sheet after the section's start.
@@ -82,11 +82,10 @@ RELINK = """
     }
   }
   for (const a of document.querySelectorAll("a[data-book-page]")) {
-    const slug = a.dataset.bookPage;
-    const fragment = a.dataset.bookFragment;
-    const known = fragment && ids[slug].includes(fragment);
-    const target = known ? (renamed[slug] || {})[fragment] || fragment : "page-" + slug;
-    a.setAttribute("href", "#" + target);
+    const part = document.getElementById("page-" + a.dataset.bookPage);
+    const id = renamed[a.dataset.bookPage][a.dataset.bookFragment] || a.dataset.bookFragment;
+    const known = id && part.querySelector(`[id="${CSS.escape(id)}"]`);
+    a.setAttribute("href", "#" + (known ? id : part.id));
   }
 }
 """
@@ -94,12 +93,9 @@ RELINK = """
 
 def shared_ids(parts: list[dict]) -> dict[str, dict[str, str]]:
     """Per page, its ids that another page also has, each with its new name."""
-    owners: dict[str, set[str]] = {}
-    for part in parts:
-        for element_id in part["ids"]:
-            owners.setdefault(element_id, set()).add(part["slug"])
+    pages = Counter(i for part in parts for i in set(part["ids"]))  # how many pages have each id
     return {
-        part["slug"]: {i: f"{part['slug']}--{i}" for i in part["ids"] if len(owners[i]) > 1}
+        part["slug"]: {i: f"{part['slug']}--{i}" for i in part["ids"] if pages[i] > 1}
         for part in parts
     }
 
@@ -128,11 +124,8 @@ FAMILY = "Book Sans"
 
 def font_file(pattern: str) -> tuple[Path, int]:
     """The file and collection index fontconfig has for ``pattern``; a clear error if none."""
-    found = subprocess.run(
-        ["fc-match", "--format=%{file}\t%{index}\t%{family}", pattern],
-        capture_output=True,
-        text=True,
-    )
+    command = ["fc-match", "--format=%{file}\t%{index}\t%{family}", pattern]
+    found = subprocess.run(command, capture_output=True, text=True)
     file, index, family = [*found.stdout.split("\t"), "", "", ""][:3]
     if found.returncode != 0 or "Noto Sans CJK TC" not in family:
         raise FileNotFoundError(
@@ -142,53 +135,33 @@ def font_file(pattern: str) -> tuple[Path, int]:
     return Path(file), int(index or 0)
 
 
-#: The TrueType ``maxp`` fields a font without hinting sets to 0 (fontTools counts the rest).
-MAXP_ZERO = (
-    "maxTwilightPoints",
-    "maxStorage",
-    "maxFunctionDefs",
-    "maxInstructionDefs",
-    "maxStackElements",
-    "maxSizeOfInstructions",
-)
-
-
 def truetype_subset(pattern: str, text: str) -> bytes:
     """The face ``pattern`` cut to ``text``'s characters, its CFF outlines (which Chromium embeds
     as nameless Type 3 glyphs) made TrueType (cu2qu, within 1 unit of 1000): a CID TrueType font."""
+    from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib import TTFont
 
     file, index = font_file(pattern)
     font = TTFont(file, fontNumber=index, recalcTimestamp=False, lazy=False)
     layout.book_extension("icons").subset(font, [ord(c) for c in text], ("*",))
-
-    order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
     glyphs = {}
-    for name in order:
+    for name in font.getGlyphOrder():
         pen = TTGlyphPen(glyph_set)
         glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
         glyphs[name] = pen.glyph()
-    font["loca"] = newTable("loca")
-    font["glyf"] = glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = glyphs
     for table in ("CFF ", "VORG"):
         if table in font:
             del font[table]
-    glyf.compile(font)
+    builder = FontBuilder(font=font)
+    builder.isTTF = True  # FontBuilder tells a font's kind by its tables: glyf comes next
+    builder.setupGlyf(glyphs)  # with each glyph's bounds
+    builder.setupMaxp()
     hmtx = font["hmtx"]
-    for name, glyph in glyf.glyphs.items():
+    for name, glyph in glyphs.items():
         hmtx[name] = (hmtx[name][0], getattr(glyph, "xMin", 0))
-    font["maxp"] = maxp = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    for field in MAXP_ZERO:
-        setattr(maxp, field, 0)
-    maxp.maxZones = 1
-    post = font["post"]
-    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
     font.sfntVersion = "\x00\x01\x00\x00"
     out = io.BytesIO()
     font.save(out)
@@ -228,8 +201,7 @@ def print_pages(browser, site: Path, address: str) -> bytes:
                 raise RuntimeError(f"Expected an <article class='bd-article'> in {url}; none.")
             parts.append({**part, "slug": slug})
         page.set_content(joined_document(parts, address), wait_until="load")
-        ids = {p["slug"]: p["ids"] for p in parts}
-        page.evaluate(RELINK, [ids, shared_ids(parts)])
+        page.evaluate(RELINK, shared_ids(parts))
         page.add_style_tag(content=font_faces(page.evaluate("document.body.textContent")))
         page.wait_for_function("[...document.images].every(i => i.complete)")
         page.evaluate("document.fonts.ready")
@@ -261,24 +233,18 @@ def renumber_structure_ids(pdf: bytes) -> bytes:
     return STRUCTURE_ID.sub(renumber, pdf)
 
 
-def undouble_bookmarks(writer) -> list[str]:
+def undouble_bookmarks(writer, outline: list | None = None) -> list[str]:
     """Halve each bookmark title that is one string of 2+ characters twice (「練習練習」, not
     「謝謝」), as Chromium names a heading moved to the next sheet; return the halved titles."""
     from pypdf.generic import NameObject, TextStringObject
 
     fixed = []
-
-    def walk(outline: list) -> None:
-        for item in outline:
-            if isinstance(item, list):  # the children of the item before
-                walk(item)
-                continue
-            half = item.title[: len(item.title) // 2]
-            if len(half) >= 2 and item.title == half * 2:
-                item.node[NameObject("/Title")] = TextStringObject(half)
-                fixed.append(half)
-
-    walk(writer.outline)
+    for item in writer.outline if outline is None else outline:
+        if isinstance(item, list):  # the children of the item before
+            fixed += undouble_bookmarks(writer, item)
+        elif doubled := re.fullmatch(r"(.{2,})\1", item.title, re.DOTALL):
+            item.node[NameObject("/Title")] = TextStringObject(doubled[1])
+            fixed.append(doubled[1])
     return fixed
 
 
@@ -312,12 +278,15 @@ def print_book(site: Path, output: Path, browser) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=layout.SITE)
-    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     if not (args.site / "index.html").exists():
         parser.error(f"expected a built site in {args.site}; received none: run `make html`")
-    if missing := layout.missing_chromium():
-        raise FileNotFoundError(missing)
+    if not Path(layout.CHROMIUM).exists():
+        parser.error(
+            f"expected Chromium at {layout.CHROMIUM}; received no such file: "
+            "apt-get install -y chromium, or set CHROMIUM to another Chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     output = args.output or args.site / layout.PDF_NAME

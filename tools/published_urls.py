@@ -1,8 +1,9 @@
 """``make urls``: add the built site's new pages and section anchors to the list of URLs.
 
 ``tests/test_urls.py`` fails, naming the lines, when the site publishes a URL (page, ``sec-*``
-anchor, QR view) that ``book/published-urls.txt`` lacks; this adds them where they belong and
-never removes or rewrites one: an address published once stays (rename with a redirect).
+anchor, QR view) that ``book/published-urls.txt`` lacks; this adds each after the URL before
+it in reading order and never removes or rewrites one: an address published once stays
+(rename with a redirect).
 
 Usage: ``python -m tools.published_urls [SITE]`` (``make urls``; SITE: ``_build/html``).
 """
@@ -12,7 +13,6 @@ import sys
 from pathlib import Path
 
 from tools import layout
-from tools.serve import base_url
 
 ID = re.compile(r'\sid="([^"]+)"')
 SIDEBAR_LINK = re.compile(r'<a class="[^"]*reference internal[^"]*" href="([^"#]+)"')
@@ -32,19 +32,6 @@ def reading_order(site: Path) -> list[str]:
     return list(dict.fromkeys(["index.html", *links]))
 
 
-def site_pages(site: Path) -> list[str]:
-    """The sitemap's pages (the book's first, in reading order), then the QR views, in order."""
-    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    base = base_url(site)
-    listed = [url.removeprefix(base) for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
-    pages = [page for page in reading_order(site) if page in listed]
-    pages += [page for page in listed if page not in pages]
-    folder = layout.book_extension("lecture_links").PROJECTOR_FOLDER  # the QR views
-    views = {p.relative_to(site).as_posix() for p in (site / folder).glob("*.html")}
-    in_order = [f"{folder}/{a}.html" for page in pages for a in anchors(site, page)]
-    return pages + [v for v in in_order if v in views] + sorted(views - set(in_order))
-
-
 def anchors(site: Path, page: str) -> list[str]:
     """The page's section anchors (``sec-*``), in the order of its headings."""
     html = (site / page).read_text(encoding="utf-8")
@@ -52,11 +39,30 @@ def anchors(site: Path, page: str) -> list[str]:
     return list(dict.fromkeys(i for i in ID.findall(html) if label.match(i)))
 
 
+def site_pages(site: Path) -> list[str]:
+    """Every page a reader can open, the site's HTML minus redirects and the package index:
+    the book's in reading order, then the QR views in the order of their sections, then the
+    rest (the search and 404 pages) sorted."""
+    pages = [path.relative_to(site).as_posix() for path in sorted(site.rglob("*.html"))]
+    pages = [
+        page
+        for page in pages
+        if not page.startswith(("_static/", "simple/"))
+        and 'http-equiv="refresh"' not in (site / page).read_text(encoding="utf-8")[:2000]
+    ]
+    book = reading_order(site)
+    folder = layout.book_extension("lecture_links").PROJECTOR_FOLDER  # the QR views
+    order = book + [f"{folder}/{anchor}.html" for page in book for anchor in anchors(site, page)]
+    return sorted(pages, key=lambda page: order.index(page) if page in order else len(order))
+
+
 def published(site: Path) -> list[str]:
-    """Every page and section anchor the site publishes, in reading order."""
+    """Every page but those the sitemap leaves out (search, 404), and its section anchors."""
+    no_content = {f"{name}.html" for name in layout.book_extension("sitemap").EXCLUDED}
     urls = []
     for page in site_pages(site):
-        urls += [page, *(f"{page}#{anchor}" for anchor in anchors(site, page))]
+        if page not in no_content:
+            urls += [page, *(f"{page}#{anchor}" for anchor in anchors(site, page))]
     return urls
 
 
@@ -66,31 +72,21 @@ def unlisted(site: Path, listed: list[str]) -> list[str]:
     return [url for url in published(site) if url not in listed]
 
 
-def _folder(url: str) -> str:
-    return url.partition("#")[0].rpartition("/")[0]
-
-
 def with_added(lines: list[str], site: Path) -> list[str]:
-    """``lines`` with each unlisted URL after the listed one before it in reading order if that
-    is its kind (an anchor of its page, a page of its folder), else before the next, else last."""
-    order = published(site)
-    result = list(lines)
-    for url in unlisted(site, lines):
-        page, anchor, _ = url.partition("#")
-        n = order.index(url)
-        if anchor:
-            kin = [u for u in order if u.partition("#")[0] == page]
+    """``lines`` as they are, each unlisted URL inserted after the last listed one before it in
+    reading order (a new page's block after the page before it; last if none is before)."""
+    listed = {line.strip() for line in lines}
+    following: dict[str | None, list[str]] = {}  # a listed URL: the unlisted ones after it
+    previous = None
+    for url in published(site):
+        if url in listed:
+            previous = url
         else:
-            kin = [u for u in order if _folder(u) == _folder(url)]
-        earlier = [u for u in order[:n] if u in result]
-        later = [u for u in order[n + 1 :] if u in result and (not anchor or u in kin)]
-        if later and not (earlier and earlier[-1] in kin):
-            result.insert(result.index(later[0]), url)
-        elif earlier:
-            result.insert(result.index(earlier[-1]) + 1, url)
-        else:
-            result.append(url)
-    return result
+            following.setdefault(previous, []).append(url)
+    result = []
+    for line in lines:
+        result += [line, *following.pop(line.strip(), [])]
+    return result + following.pop(None, [])
 
 
 def main(argv: list[str] | None = None) -> None:

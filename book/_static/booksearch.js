@@ -1,8 +1,8 @@
 /* The book's search page: section-level results from the index in _static/search/.
  *
- * book/_ext/ch3book/search.py builds the index and documents the design. The query tokenizer
- * and the shard function here must match the ones there (a test runs both on the same
- * strings); the ranking weights come from the index (RANKING in search.py).
+ * book/_ext/ch3book/search.py builds the index and documents the design. A query's tokens must
+ * be ones that tokens() there indexes for the same text, and the shard function must match
+ * (a test runs both on the same strings); the ranking weights come from the index (RANKING).
  */
 "use strict";
 
@@ -16,7 +16,7 @@ window.BookSearch = (() => {
   const element = (tag, properties) => Object.assign(document.createElement(tag), properties);
   const root = () => document.documentElement.dataset.content_root || "./";
 
-  /** The tokens a section must hold to match a query (search.py: query_tokens). */
+  /** The tokens a section must hold to match a query: pairs, or a lone character. */
   function queryTokens(text) {
     const required = (normalize(text).match(RUNS) || []).flatMap((run) => {
       const chars = Array.from(run);
@@ -35,13 +35,12 @@ window.BookSearch = (() => {
 
   /** Load _static/search/<name>.js once (a <script> tag: it also works for a page opened from disk). */
   function load(name) {
-    loading[name] ??= new Promise((resolve, reject) => {
+    return (loading[name] ??= new Promise((resolve, reject) => {
       resolvers[name] = resolve;
       const script = element("script", { src: `${root()}_static/search/${name}.js` });
       script.onerror = () => reject(new Error(`cannot load ${script.src}`));
       document.head.appendChild(script);
-    });
-    return loading[name];
+    }));
   }
 
   /** Called by each index file when it has loaded. */
@@ -86,13 +85,11 @@ window.BookSearch = (() => {
       result.score = weigh(result.doc, phrase ? rank.phrase : 0);
     });
     const results = [...shown.sort(order), ...ranked.slice(rank.shown)];
-    return results.map((r) => ({
-      href: docs[r.doc][0],
-      title: docs[r.doc][1],
-      page: docs[r.doc][2],
-      score: r.score,
-      snippet: r.text === undefined ? [] : snippet(r.text, q, required),
-    }));
+    return results.map(({ doc, score, text }) => {
+      const [href, title, page] = docs[doc];
+      const pieces = text === undefined ? [] : snippet(text, q, required); // the shown have text
+      return { href, title, page, score, snippet: pieces };
+    });
   }
 
   /** About 90 characters around the first match, as [text, highlighted] pieces. */

@@ -8,30 +8,24 @@ the browser's print dialog for this page) 「列印這一頁」, so that the two
 The home page links the PDF too (book/index.md).
 """
 
-from __future__ import annotations
-
 
 def add_book_pdf(app, pagename, templatename, context, doctree) -> None:
     """``html-page-context``, after the theme's buttons: one more entry in the download menu."""
-    group = next(
-        (b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"),
-        None,
-    )
-    if group is None:  # a page without sources (search, 404) or another theme
-        return
-    for button in group["buttons"]:
-        if button.get("label") == "download-pdf-button":  # the theme's window.print()
-            button.update(text="列印這一頁", tooltip="用瀏覽器列印這一頁", icon="fas fa-print")
-    group["buttons"].append(
-        {
-            "type": "link",
-            "url": context["pathto"](app.config.book_pdf, 1),
-            "text": "整本書 .pdf",
-            "tooltip": "下載整本書的 PDF（A4，含書籤與頁碼，講義用）",
-            "icon": "fas fa-book",
-            "label": "download-book-pdf-button",
-        }
-    )
+    menus = [b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"]
+    for menu in menus:  # none on a page without sources (search, 404) or in another theme
+        for button in menu["buttons"]:
+            if button.get("label") == "download-pdf-button":  # the theme's window.print()
+                button.update(text="列印這一頁", tooltip="用瀏覽器列印這一頁", icon="fas fa-print")
+        menu["buttons"].append(
+            {
+                "type": "link",
+                "url": context["pathto"](app.config.book_pdf, 1),
+                "text": "整本書 .pdf",
+                "tooltip": "下載整本書的 PDF（A4，含書籤與頁碼，講義用）",
+                "icon": "fas fa-book",
+                "label": "download-book-pdf-button",
+            }
+        )
 
 
 def setup_book_pdf(app) -> None:

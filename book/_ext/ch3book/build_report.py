@@ -33,38 +33,31 @@ class PageCounts(pagedata.PageData):
     name = "ch3book_page_counts"
 
     def gather(self, app, doctree) -> tuple[int, int, int]:
-        cells = [
-            c
-            for c in doctree.findall(nodes.container)
-            if "cell" in c["classes"] and "tag_remove-cell" not in c["classes"]
-        ]
+        cells = [c for c in doctree.findall(nodes.container) if "cell" in c["classes"]]
+        cells = [c for c in cells if "tag_remove-cell" not in c["classes"]]
         with_output = sum(
             any("cell_output" in n["classes"] for n in c.findall(nodes.container)) for c in cells
         )
         return len(cells), with_output, sum(1 for _ in doctree.findall(nodes.figure))
 
 
-def page_rows(env) -> list[tuple[str, int, int, int, str]]:
-    """``(docname, code cells, cells with output, figures, result)`` in reading order."""
-    order = {docname: page_sort_key(label) for docname, label in page_labels(env).items()}
-    counts, rows = pagedata.of(env, PageCounts.name), []
-    for docname in sorted(env.found_docs, key=lambda d: (order.get(d, (99,)), d)):
-        succeeded = _compat.execution_succeeded(env, docname)
-        if succeeded is not None:
-            rows.append((docname, *counts[docname], "成功" if succeeded else "失敗"))
-    return rows
-
-
 def fill_execution_report(app, doctree, fromdocname) -> None:
-    """Replace the placeholder by the table (``doctree-resolved``)."""
+    """Replace the placeholder by the table, a row per executed page (``doctree-resolved``)."""
+    env = app.env
     for placeholder in doctree.findall(execution_report_placeholder):
         group = nodes.tgroup("", *(nodes.colspec(colwidth=1) for _ in HEADER), cols=len(HEADER))
         group += nodes.thead("", _row([nodes.Text(text) for text in HEADER]))
         body = nodes.tbody()
-        for docname, *numbers, result in page_rows(app.env):
+        order = {docname: page_sort_key(label) for docname, label in page_labels(env).items()}
+        counts = pagedata.of(env, PageCounts.name)
+        for docname in sorted(env.found_docs, key=lambda d: (order.get(d, (99,)), d)):
+            succeeded = _compat.execution_succeeded(env, docname)
+            if succeeded is None:
+                continue  # not executed
             uri = app.builder.get_relative_uri(fromdocname, docname)
-            link = nodes.reference("", _compat.title(app.env, docname), internal=True, refuri=uri)
-            body += _row([link, *(nodes.Text(str(n)) for n in numbers), nodes.Text(result)])
+            link = nodes.reference("", _compat.title(env, docname), internal=True, refuri=uri)
+            numbers = [nodes.Text(str(n)) for n in counts[docname]]
+            body += _row([link, *numbers, nodes.Text("成功" if succeeded else "失敗")])
         group += body
         placeholder.replace_self(nodes.table("", group, classes=["execution-report"]))
 

@@ -29,9 +29,8 @@ def join_chinese_around_links(document: nodes.Node) -> None:
         text = reference.astext()
         if not text:
             continue
-        parent, index = reference.parent, reference.parent.index(reference)
-        before = parent[index - 1] if index > 0 else None
-        after = parent[index + 1] if index + 1 < len(parent) else None
+        before = reference.previous_sibling()
+        after = reference.next_node(descend=False, siblings=True)
         chinese_start, chinese_end = IS_CJK.match(text[0]), IS_CJK.match(text[-1])
         if chinese_start and isinstance(before, nodes.Text) and ENDS_CJK_SPACE.search(before):
             before.parent.replace(before, nodes.Text(str(before)[:-1]))

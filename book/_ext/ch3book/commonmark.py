@@ -15,17 +15,6 @@ from dataclasses import dataclass
 
 from ch3book import _compat, exercises
 
-#: Titles of the admonitions the book uses, as Sphinx writes them in zh_TW.
-ADMONITION_TITLES = {
-    "note": "備註",
-    "tip": "小技巧",
-    "hint": "提示",
-    "important": "重要",
-    "warning": "警告",
-    "caution": "警示",
-    "attention": "注意",
-    "seealso": "也參考",
-}
 #: Python roles whose text Sphinx writes with ``()`` (``add_function_parentheses``).
 CALLABLE_ROLES = {"py:func", "py:meth", "func", "meth"}
 PYTHON_ROLES = CALLABLE_ROLES | {"py:class", "py:mod", "py:attr", "py:data", "py:exc", "class"}
@@ -36,6 +25,7 @@ class Targets:
     """What the names in a page's Markdown resolve to on the published site."""
 
     labels: Mapping[str, tuple[str, str]]  # → (URL, title): sections, figures, exercises
+    admonitions: Mapping[str, str]  # {note} → its title on the page (備註)
     terms: Mapping[str, str]  # glossary term, lower case → URL
     api: Mapping[str, str]  # Python name → URL in the API reference
     numbers: Mapping[str, str]  # figure label → its caption number text (圖 3)
@@ -120,12 +110,11 @@ def _directive(name: str, argument: str, body: list[str], targets: Targets) -> s
     converted = convert(text, targets) if text else ""
     if name == "admonition":
         return _quote(_inline(argument, targets), converted)
-    if name in ADMONITION_TITLES:
-        return _quote(ADMONITION_TITLES[name], converted)
+    if name in targets.admonitions:
+        return _quote(targets.admonitions[name], converted)
     if name == "exercise":  # titled as on the page: 練習 N（標題）
-        return _quote(
-            exercises.title(options.get("label", ""), _inline(argument, targets)), converted
-        )
+        title = exercises.title(options.get("label", ""), _inline(argument, targets))
+        return _quote(title, converted)
     if name == "figure":
         url = targets.image_url(argument)
         alt = options.get("alt", "").replace('"', "&quot;")
@@ -136,7 +125,7 @@ def _directive(name: str, argument: str, body: list[str], targets: Targets) -> s
     raise UnsupportedMySTError(
         f"the directive {{{name}}} has no CommonMark equivalent here; expected one of "
         "admonition, code-block, exercise, figure, literalinclude, "
-        + ", ".join(sorted(ADMONITION_TITLES))
+        + ", ".join(sorted(targets.admonitions))
     )
 
 

@@ -17,22 +17,16 @@ from sphinx.util.nodes import make_refnode
 from ch3book import _compat
 from ch3book.sections import SECTION_NUMBER
 
-SECTION_MENTION = re.compile(rf"\bsections? ({SECTION_NUMBER})(?:( and | to )({SECTION_NUMBER}))?")
+SECTION_MENTION = re.compile(rf"\bsections? {SECTION_NUMBER}(?:(?: and | to ){SECTION_NUMBER})?")
 
 
 def link_sections_in_docstrings(app, what, name, obj, options, lines) -> None:
     """Turn "section 3-5-4" in a docstring into a link to the page that teaches it."""
 
-    def link(number: str) -> str:
-        return f":ref:`{number} <sec-{number}>`"
+    def link(mention: re.Match) -> str:  # "sections 3-6-3 to 3-6-7": each number
+        return re.sub(SECTION_NUMBER, r":ref:`\g<0> <sec-\g<0>>`", mention[0])
 
-    def replace(match: re.Match) -> str:
-        first, joiner, second = match.groups()
-        if second is None:
-            return f"section {link(first)}"
-        return f"sections {link(first)}{joiner}{link(second)}"
-
-    lines[:] = [SECTION_MENTION.sub(replace, line) for line in lines]
+    lines[:] = [SECTION_MENTION.sub(link, line) for line in lines]
 
 
 def public_alias(name: str) -> str | None:

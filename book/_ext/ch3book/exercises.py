@@ -27,20 +27,15 @@ LABEL = re.compile(r"^ex-(?P<section>\d+(?:-\d+)*)-(?P<number>\d+)$")
 logger = logging.getLogger(__name__)
 
 
-def number_of(label: str) -> str:
-    """``ex-3-6-2`` → ``"2"``; a ``ValueError`` if the label is not ``ex-<section>-<number>``."""
+def title(label: str, subtitle: str = "") -> str:
+    """「練習 N（subtitle）」, or 「練習 N」 without a subtitle, as text: N from ``ex-3-6-N``."""
     match = LABEL.match(label)
     if match is None:
         raise ValueError(
             "Expected an exercise label such as 'ex-3-5-1' (ex-<section>-<number>). "
             f"Received: {label!r}"
         )
-    return match.group("number")
-
-
-def title(label: str, subtitle: str = "") -> str:
-    """「練習 N（subtitle）」, or 「練習 N」 without a subtitle, as text."""
-    return f"練習 {number_of(label)}" + (f"（{subtitle}）" if subtitle else "")
+    return f"練習 {match.group('number')}" + (f"（{subtitle}）" if subtitle else "")
 
 
 def _subtitle(title_node: nodes.Element) -> list[nodes.Node]:
@@ -56,7 +51,7 @@ def _subtitle(title_node: nodes.Element) -> list[nodes.Node]:
 
 def _titled(label: str, subtitle: list[nodes.Node]) -> list[nodes.Node]:
     """``title`` as nodes, the subtitle's own nodes (links, code) kept."""
-    parts: list[nodes.Node] = [nodes.Text(f"練習 {number_of(label)}")]
+    parts: list[nodes.Node] = [nodes.Text(title(label))]
     if subtitle:
         parts += [nodes.Text("（"), *subtitle, nodes.Text("）")]
     return parts

@@ -68,10 +68,8 @@ def section_link(label: str) -> str:
     match = SECTION.fullmatch(label)
     if match is None:
         raise ValueError(f"expected a section label such as 'sec-3-5-4'; received {label!r}")
-    link = f"[](#{label})"
-    if match.group("name") is None:
-        return link  # the title starts with the number: "3-5-4 端到端的範例…"
-    return f"{match.group('number')} {link}"
+    link = f"[](#{label})"  # a numbered section's title starts with it: "3-5-4 端到端的範例…"
+    return link if match["name"] is None else f"{match['number']} {link}"
 
 
 class BookGlossary(SphinxDirective):

@@ -32,9 +32,9 @@ from ch3book.sections import page_labels, page_sort_key
 KEPT_ROLES = ("answer", "check", "given")
 EXERCISE_LABEL = re.compile(r"^:label:\s*(ex-[\w-]+)\s*$", re.MULTILINE)
 SECTION_START = re.compile(r"^\((sec-[\w-]+-exercises)\)=", re.MULTILINE)
-#: A solution's fence: ``start`` or ``end``, the exercise's label, the fence's options.
+#: A solution's fence: ``start`` or ``end``, then the exercise's label.
 SOLUTION_FENCE = re.compile(
-    r"^```\{solution-(start|end)\}[ \t]*(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL
+    r"^```\{solution-(start|end)\}[ \t]*(\S*)[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL
 )
 
 
@@ -50,27 +50,30 @@ def mark_exercise_cell(cell: Any, role: str, label: str | None) -> None:
         cell.metadata.jupyter = nbformat.NotebookNode(source_hidden=True)
 
 
-def check_exercises(notebook: Any, docname: str) -> list[str]:
-    """The exercises' labels, in order; an ExtensionError unless each has one answer and check."""
+def homework_notebook(reader: Any, title: str, page_url: str) -> Any | None:
+    """The homework notebook made from a page's reader notebook, or None without exercises.
+
+    An ExtensionError unless each exercise has one answer and one check cell, and the page a
+    Markdown cell that starts with its exercises' label.
+    """
+    marks = [cell.metadata.get("ch3book", {}) for cell in reader.cells]
     roles: dict[str, list[str]] = {}
-    for cell in notebook.cells:
-        mark = cell.metadata.get("ch3book", {})
+    for mark in marks:
         if mark.get("exercise"):
             roles.setdefault(mark["exercise"], []).append(mark["role"])
     wrong = {label: found for label, found in roles.items() if sorted(found) != ["answer", "check"]}
     if wrong:
         raise ExtensionError(
-            f"{docname}: every exercise needs one exercise-answer and one exercise-check cell; "
+            "every exercise needs one exercise-answer and one exercise-check cell; "
             f"received: {wrong}"
         )
-    return list(roles)
-
-
-def homework_notebook(reader: Any, title: str, page_url: str) -> Any | None:
-    """The homework notebook made from a page's reader notebook, or None without exercises."""
-    marks = [cell.metadata.get("ch3book", {}) for cell in reader.cells]
     start = next((i for i, mark in enumerate(marks) if mark.get("role") == "exercises"), None)
     if start is None:
+        if roles:
+            raise ExtensionError(
+                "the page has exercises but no Markdown cell that starts with its exercises "
+                "label: put a line `+++` before `(sec-…-exercises)=` in the page's source"
+            )
         return None
     intro = nbformat.v4.new_markdown_cell(
         f"# {title}：作業\n\n"
@@ -82,19 +85,6 @@ def homework_notebook(reader: Any, title: str, page_url: str) -> Any | None:
     homework = copy.deepcopy(reader)
     homework.cells = [*homework.cells[:2], intro, *homework.cells[start:]]
     return homework
-
-
-def reference_answers(page_notebook: Any) -> dict[str, str]:
-    """Each exercise's reference answer, from the page as executed (``jupyter_execute``)."""
-    answers: dict[str, list[str]] = {}
-    solution = None
-    for cell in page_notebook.cells:
-        if cell.cell_type == "markdown":
-            for kind, label, _ in SOLUTION_FENCE.findall(cell.source):
-                solution = label if kind == "start" else None
-        elif solution and "exercise-reference" in cell.metadata.get("tags", []):
-            answers.setdefault(solution, []).append(cell.source)
-    return {label: "\n\n".join(sources) for label, sources in answers.items()}
 
 
 def homework_path(pagename: str) -> str:
@@ -119,11 +109,10 @@ def fill_homework_list(app, doctree, fromdocname) -> None:
         items = nodes.bullet_list(classes=["homework-notebooks"])
         label, pages = page_labels(app.env), _compat.exercise_pages(app.env)
         for docname in sorted(pages, key=lambda docname: page_sort_key(label[docname])):
-            count = pages[docname]
             para = nodes.paragraph()
             page = app.builder.get_relative_uri(fromdocname, docname)
             para += nodes.reference("", _compat.title(app.env, docname), internal=True, refuri=page)
-            para += nodes.Text(f"：{count} 題。")
+            para += nodes.Text(f"：{pages[docname]} 題。")
             download = urls.site_url(app.config, f"_sources/{homework_path(docname)}")
             para += nodes.reference("", "下載作業 .ipynb", internal=False, refuri=download)
             para += nodes.Text("、")

@@ -89,19 +89,8 @@ def subset(font, codes, layout_features: tuple[str, ...] = ()):
     return font
 
 
-def cut_font(source: bytes, points: list[int]) -> bytes:
-    """``source`` (WOFF2) with only the glyphs of ``points``; the same bytes on every run."""
-    from fontTools.ttLib import TTFont
-
-    font = subset(TTFont(io.BytesIO(source), recalcTimestamp=False), points)
-    font.flavor = "woff2"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
 def subset_icon_font(app, exception) -> None:
-    """``build-finished``: replace the icon font by its cut."""
+    """``build-finished``: replace the icon font by its cut (WOFF2, the same bytes each run)."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
@@ -122,9 +111,13 @@ def subset_icon_font(app, exception) -> None:
     folder = Path(app.doctreedir) / "ch3book-icons"
     cached = folder / f"{key}.woff2"
     if not cached.exists():
+        from fontTools.ttLib import TTFont
+
         shutil.rmtree(folder, ignore_errors=True)  # the cut of earlier inputs goes
         folder.mkdir(parents=True)
-        cached.write_bytes(cut_font(source, points))
+        font = subset(TTFont(io.BytesIO(source), recalcTimestamp=False), points)
+        font.flavor = "woff2"
+        font.save(cached)
     shutil.copyfile(cached, outdir / _theme.ICON_FONT)
 
 

@@ -102,9 +102,7 @@ def fill_lecture_links(app, doctree, fromdocname) -> None:
             projector = posixpath.relpath(f"{PROJECTOR_FOLDER}/{anchor}.html", folder)
             para = nodes.paragraph()
             para += nodes.reference("", title, internal=True, refuri=relative)
-            para += nodes.Text(" ")
-            para += nodes.literal(absolute, absolute)
-            para += nodes.Text(" ")
+            para += [nodes.Text(" "), nodes.literal(absolute, absolute), nodes.Text(" ")]
             para += nodes.reference("", "投影用", internal=False, refuri=projector)
             svg = qr_svg(absolute, f"{title} 的 QR code")
             items += nodes.list_item("", nodes.raw("", svg, format="html"), para)

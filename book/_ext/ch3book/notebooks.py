@@ -3,7 +3,7 @@
 An ``html-page-context`` handler writes ``reader_notebook`` to ``_sources/<page>.ipynb`` and
 names it ``ipynb_source`` for sphinx-book-theme's download button (which, unasked, offers a
 MyST page's ``.md``), and the homework notebook (``homework``); another adds 「執行這一頁」:
-Colab (``book_repository``'s ``book_notebooks_branch``, filled by ``tools/publish_notebooks.py``)
+Colab (``book_repository``'s ``book_notebooks_branch``, filled by ``.github/workflows/pages.yml``)
 and a download, and 「作業 .ipynb」 to the download menu. MyST-NB's ``jupyter_execute/``
 notebook does not serve: MyST Markdown, the build's hidden checks and ``glue()`` calls (no
 ``myst_nb`` on a reader's machine), build metadata, random ids and stream splits, no ch3lib,
@@ -13,7 +13,6 @@ and no outputs for a page taken from the execution cache.
 from __future__ import annotations
 
 import contextlib
-import re
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import nbformat
 from jupyter_cache import get_cache
 from sphinx.errors import ExtensionError
+from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 
 from ch3book import _compat, commonmark, homework, package_index, stable_outputs, urls
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 SETUP_COMMENT = "# 每一頁開頭的設定：選擇裝置、固定亂數種子，讓結果與書上相同（見 3-4 節）\n"
 #: The one tag a reader's Jupyter understands; the others are the build's.
 KEPT_TAGS = {"raises-exception"}
-SOLUTION_LABEL = re.compile(r"^:label:\s*(\S+)", re.MULTILINE)
 
 
 def stable(notebook: Any) -> Any:
@@ -42,32 +41,6 @@ def stable(notebook: Any) -> Any:
         if cell.cell_type == "code":
             cell.outputs = stable_outputs.stable_outputs(_compat.coalesce_streams(cell.outputs))
     return notebook
-
-
-def without_solutions(notebook: Any, page_url: str) -> None:
-    """Replace each solution (prose and code between its fences) by a link to it, in place."""
-    cells, in_solution = [], False
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            if not in_solution:
-                cells.append(cell)
-            continue
-        kept, position = [], 0
-        for fence in homework.SOLUTION_FENCE.finditer(cell.source):
-            if not in_solution:
-                kept.append(cell.source[position : fence.start()])
-            if fence.group(1) == "start":
-                label = SOLUTION_LABEL.search(fence.group(3))
-                anchor = f"#{label.group(1)}" if label else ""
-                kept.append(f"（解答在網頁上，先自己試試看：<{page_url}{anchor}>）\n")
-            in_solution = fence.group(1) == "start"
-            position = fence.end()
-        if not in_solution:
-            kept.append(cell.source[position:])
-        cell.source = "".join(kept).strip("\n")
-        if cell.source:
-            cells.append(cell)
-    notebook.cells = cells
 
 
 def install_cell_source(requirement: str, version: str) -> str:
@@ -110,9 +83,8 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     env, config = app.env, app.config
     page = partial(urls.page_url, config)
     titled = _compat.labels(env)
-    labels = {name: (page(doc, anchor), title) for name, (doc, anchor, title) in titled.items()}
-    for name, (doc, anchor) in _compat.anonymous_labels(env).items():
-        labels.setdefault(name, (page(doc, anchor), ""))
+    labels = {name: (page(*target), "") for name, target in _compat.anonymous_labels(env).items()}
+    labels |= {name: (page(doc, anchor), title) for name, (doc, anchor, title) in titled.items()}
     objects = _compat.python_objects(env)
     api = {name: page(doc, anchor) for name, (doc, anchor) in objects.items()}
     api |= {alias: api[name] for alias, name in public_names(objects).items()}
@@ -134,6 +106,7 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
 
     return commonmark.Targets(
         labels=labels,
+        admonitions={name: str(title) for name, title in admonitionlabels.items()},
         terms={name: page(*target) for name, target in _compat.glossary_terms(env).items()},
         api=api,
         numbers=numbers,
@@ -143,30 +116,42 @@ def targets(app, docname: str, notebook: Any) -> commonmark.Targets:
     )
 
 
-def reader_notebook(notebook: Any, links: commonmark.Targets, install: str) -> Any:
+def reader_notebook(notebook: Any, links: commonmark.Targets, install: str, page_url: str) -> Any:
     """The notebook a reader runs, made of ``notebook`` in place.
 
-    ``install`` and the set-up cell first, CommonMark, no other ``remove-cell`` cell, exercise
-    cells marked (``homework``), and no metadata but the ``raises-exception`` tag.
+    ``install`` and the set-up cell first, CommonMark, each solution (prose and code between
+    its fences) a link to it on ``page_url``, no other ``remove-cell`` cell, exercise cells
+    marked (``homework``), and no metadata but the ``raises-exception`` tag.
     """
     cells = [nbformat.v4.new_code_cell(install)]
-    exercise = None  # the label of the last {exercise} read
-    for position, cell in enumerate(notebook.cells):
+    exercise, in_solution = None, False  # the last {exercise}'s label; between solution fences
+    for cell in notebook.cells:
         tags = set(cell.metadata.get("tags", []))
         role = next((r for r in homework.KEPT_ROLES if f"exercise-{r}" in tags), None)
         cell.metadata = nbformat.NotebookNode()
         if KEPT_TAGS & tags:
             cell.metadata.tags = sorted(KEPT_TAGS & tags)
         if cell.cell_type == "markdown":
+            text, *fences = homework.SOLUTION_FENCE.split(cell.source)
+            kept = [] if in_solution else [text]
+            for kind, label, after in zip(fences[::3], fences[1::3], fences[2::3], strict=True):
+                in_solution = kind == "start"
+                link = f"<{page_url}#sol-{label.removeprefix('ex-')}>"  # sol-3-5-1: exercises.py
+                kept.append(f"（解答在網頁上，先自己試試看：{link}）\n" if in_solution else after)
+            cell.source = "".join(kept).strip("\n")
+            if not cell.source:
+                continue
             if start := homework.SECTION_START.match(cell.source):
                 cell.metadata.ch3book = nbformat.NotebookNode(role="exercises", anchor=start[1])
             exercise = [exercise, *homework.EXERCISE_LABEL.findall(cell.source)][-1]
             cell.source = commonmark.convert(cell.source, links)
+        elif in_solution:
+            continue
         elif role:
             homework.mark_exercise_cell(cell, role, exercise)
         elif "remove-cell" in tags:
-            if position != 0:
-                continue  # the build's checks and glue() calls
+            if len(cells) > 1:
+                continue  # the build's checks and glue() calls: the set-up cell is the first
             cell.source = SETUP_COMMENT + cell.source
         cells.append(cell)
     notebook.cells = cells
@@ -191,12 +176,11 @@ def executed_notebook(app, docname: str) -> Any | None:
         cache = get_cache(app.config.nb_execution_cache_path)
         _, notebook = cache.merge_match_into_notebook(notebook)
     links = targets(app, docname, notebook)
-    without_solutions(notebook, urls.page_url(app.config, docname))
     install = install_cell_source(
         package_index.requirement(app),
         package_index.library_version(Path(app.config.book_package_root)),
     )
-    return stable(reader_notebook(notebook, links, install))
+    return stable(reader_notebook(notebook, links, install, urls.page_url(app.config, docname)))
 
 
 def published_notebook_path(pagename: str) -> str:
@@ -212,26 +196,18 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         return  # reported already; the build fails, and its outputs are not all there
     try:
         notebook = executed_notebook(app, pagename)
-        labels = homework.check_exercises(notebook, pagename) if notebook is not None else []
+        if notebook is None:
+            return
+        page_url = urls.page_url(app.config, pagename)
+        work = homework.homework_notebook(notebook, _compat.title(app.env, pagename), page_url)
     except (commonmark.UnsupportedMySTError, ExtensionError) as error:
         # the author's page, not a bug of the build: a warning, an error under -W
         logger.warning(f"the reader's notebook: {error}", location=pagename, type="ch3book")
         return
-    if notebook is None:
-        return
     published = {published_notebook_path(pagename): notebook}
-    title = _compat.title(app.env, pagename)
-    work = homework.homework_notebook(notebook, title, urls.page_url(app.config, pagename))
     if work is not None:
         context["book_homework"] = homework.homework_path(pagename)
         published[context["book_homework"]] = stable(work)
-    elif labels:
-        logger.warning(
-            "the page has exercises but no Markdown cell that starts with its exercises "
-            "label: put a line `+++` before `(sec-…-exercises)=` in the page's source",
-            location=pagename,
-            type="ch3book",
-        )
     for path, published_notebook in published.items():
         target = Path(app.outdir, "_sources", path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -250,13 +226,9 @@ def add_buttons(app, pagename, templatename, context, doctree) -> None:
     if "book_colab_url" not in context or buttons is None:
         return  # a page without a notebook, or a theme without header buttons
     sources = context["pathto"]("_sources", 1)
-    colab = _link(
-        "open-in-colab",
-        "在 Colab 開啟",
-        "在 Google Colab 開啟這一頁的筆記本",
-        "_static/images/logo_colab.png",
-        context["book_colab_url"],
-    )
+    tip = "在 Google Colab 開啟這一頁的筆記本"
+    logo = "_static/images/logo_colab.png"
+    colab = _link("open-in-colab", "在 Colab 開啟", tip, logo, context["book_colab_url"])
     tip = "下載這一頁的筆記本，在 Jupyter 中執行"
     url = f"{sources}/{context['ipynb_source']}"
     here = _link("download-reader-notebook", "下載 .ipynb", tip, "fas fa-download", url)

@@ -76,10 +76,11 @@ def sources_digest(root: Path, epoch: int = EPOCH) -> str:
 
 def normalize_sdist(path: Path, epoch: int) -> None:
     """Rewrite a ``.tar.gz`` with sorted members, the source date, no owner, clock or name."""
-    raw = io.BytesIO()
     with (
-        tarfile.open(path, "r:gz") as tar,
-        tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as out,
+        tarfile.open(fileobj=io.BytesIO(path.read_bytes()), mode="r:gz") as tar,
+        path.open("wb") as file,
+        gzip.GzipFile(filename="", mode="wb", fileobj=file, mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w", format=tarfile.PAX_FORMAT) as out,
     ):
         for member in sorted(tar.getmembers(), key=lambda member: member.name):
             content = tar.extractfile(member)
@@ -87,11 +88,6 @@ def normalize_sdist(path: Path, epoch: int) -> None:
             member.uname = member.gname = ""
             member.pax_headers = {}
             out.addfile(member, content)
-    with (
-        path.open("wb") as file,
-        gzip.GzipFile(filename="", mode="wb", fileobj=file, mtime=0) as compressed,
-    ):
-        compressed.write(raw.getvalue())
 
 
 def build_distributions(root: Path, out: Path, epoch: int = EPOCH) -> list[Path]:
@@ -198,11 +194,6 @@ def requirement(app) -> str:
     return f"{PROJECT} @ {url}"
 
 
-def pip_command(requirement: str) -> str:
-    """The shell command that installs ``requirement`` (quoted: it holds spaces)."""
-    return f'pip install "{requirement}"'
-
-
 class pip_install(nodes.General, nodes.Element):  # noqa: N801  (docutils names nodes so)
     """Where ``{pip-install}`` shows the command; filled in when the page is resolved."""
 
@@ -215,9 +206,9 @@ class PipInstall(SphinxDirective):
 
 
 def fill_pip_install(app, doctree, docname) -> None:
-    """``doctree-resolved``: each placeholder becomes a ``bash`` block of ``pip_command``."""
+    """``doctree-resolved``: each placeholder becomes a ``bash`` block of ``pip install``."""
     for node in list(doctree.findall(pip_install)):
-        command = pip_command(requirement(app))
+        command = f'pip install "{requirement(app)}"'  # quoted: the requirement holds spaces
         node.replace_self(nodes.literal_block(command, command, language="bash"))
 
 

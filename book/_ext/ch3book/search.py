@@ -4,8 +4,8 @@ Sphinx's search (jieba, a Simplified-Chinese dictionary) finds nothing for a que
 otherwise or for one character such as 層; Pagefind ORs single characters (決定性 finds every
 性). So an env collector keeps one document per section and API object; at ``build-finished``
 the index is written in pieces that ``_static/booksearch.js`` loads. ``tokens`` indexes Chinese
-runs' characters and pairs, ``query_tokens`` (the same there) asks for pairs: a query matches a
-phrase, ranked by ``RANKING``. Sphinx's own index is empty (``NoIndexLanguage``).
+runs' characters and pairs, and the script asks for a query's pairs: a query matches a phrase,
+ranked by ``RANKING``. Sphinx's own index is empty (``NoIndexLanguage``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +52,19 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _pairs(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
 def tokens(text: str) -> list[str]:
     """Index tokens of a text, in order (repeats kept: they are term frequencies)."""
     found: list[str] = []
     for run in _RUNS.findall(normalize(text)):
-        found += [run, *_word_parts(run)] if run.isascii() else [*run, *_pairs(run)]
+        found += [run, *_subwords(run)] if run.isascii() else [*run, *map("".join, pairwise(run))]
     return found
 
 
-def _word_parts(run: str) -> list[str]:
+def _subwords(run: str) -> list[str]:
     """``ch3lib.split_train`` → ``ch3lib``, ``split_train``, ``split``, ``train``."""
     dotted = run.split(".")
     snake = [words for part in dotted if len(words := re.findall("[a-z0-9]+", part)) > 1]
     return (dotted if len(dotted) > 1 else []) + [word for words in snake for word in words]
-
-
-def query_tokens(text: str) -> list[str]:
-    """The tokens a section must hold to match a query: pairs, or a lone character."""
-    required: list[str] = []
-    for run in _RUNS.findall(normalize(text)):
-        required += [run] if run.isascii() or len(run) == 1 else _pairs(run)
-    return list(dict.fromkeys(required))
 
 
 class NoIndexLanguage(SearchLanguage):
@@ -99,9 +88,8 @@ def _text(node: nodes.Node) -> str:
     """
     if isinstance(node, nodes.Text):
         return str(node)
-    if isinstance(node, nodes.Element) and SKIPPED_CLASSES & set(node.get("classes", [])):
-        return ""
-    if isinstance(node, (nodes.comment, nodes.raw, addnodes.index)):
+    skipped = isinstance(node, (nodes.comment, nodes.raw, addnodes.index))
+    if skipped or SKIPPED_CLASSES & set(node["classes"]):
         return ""
     exercise, _, solution = _compat.exercise_node_types()
     with contextlib.suppress(ValueError):  # titled as on the page: 練習 1（副標題）
@@ -156,12 +144,8 @@ def _record(label: str, title: str, text: str) -> dict[str, str]:
 
 
 def _own_text(section: nodes.section) -> str:
-    """A section's text, without its title and the sections under its own headings."""
-    return " ".join(
-        _text(child)
-        for child in section.children
-        if not isinstance(child, nodes.title) and not _is_heading_section(child)
-    )
+    """A heading section's text after its title, without the sections under its own headings."""
+    return " ".join(_text(child) for child in section[1:] if not _is_heading_section(child))
 
 
 class SearchSections(pagedata.PageData):
@@ -208,7 +192,8 @@ def build_index(app) -> dict[str, str]:
         glossary = load_glossary(Path(app.config.book_glossary)) if app.config.book_glossary else []
     except ValueError:
         glossary = []  # a malformed file: the glossary page reported it, the build fails
-    docs, postings, labels, lengths, texts = [], defaultdict(list), {}, [], []
+    docs, labels, lengths, chunk_of, chunks = [], {}, [], [], [[]]
+    shards = [defaultdict(list) for _ in range(SHARDS)]  # token → postings; sorted when written
     for docname in sorted(pages):
         page_title = _compat.title(env, docname) or docname
         reference = int(docname.startswith(REFERENCE_PAGES))
@@ -217,31 +202,21 @@ def build_index(app) -> dict[str, str]:
             href = f"{url}#{record['label']}" if n else url  # the page's own result: its top
             title, text = (resolved(record[k], env, app.config) for k in ("title", "text"))
             labels[(docname, record["label"])] = len(docs)
-            counts = Counter(tokens(text))
-            for token in tokens(title):
-                counts[token] += RANKING["title"]
+            counts = Counter(tokens(text) + tokens(title) * RANKING["title"])
             for token, count in counts.items():
-                postings[token].append([len(docs), count])
+                shards[shard_of(token)][token].append([len(docs), count])
             docs.append([href, title, page_title, reference])
-            texts.append(text)
             lengths.append(sum(counts.values()))
+            if chunks[-1] and sum(map(len, chunks[-1])) + len(text) > TEXT_CHUNK:
+                chunks.append([])  # the next file of snippets
+            chunk_of.append([len(chunks) - 1, len(chunks[-1])])
+            chunks[-1].append(text)
     introduces = {}
     for entry in glossary:
         docname = _compat.labels(env).get(entry["section"], ("",))[0]
-        number = labels.get((docname, entry["section"]))
-        if number is not None:
+        if (number := labels.get((docname, entry["section"]))) is not None:
             for term in (entry["zh"], entry["en"], *entry.get("aliases", [])):
                 introduces[normalize(term)] = number
-    shards: list[dict[str, list]] = [{} for _ in range(SHARDS)]
-    for token, posting in postings.items():  # each file's keys are sorted as it is written
-        shards[shard_of(token)][token] = posting
-    chunks: list[list[str]] = [[]]
-    chunk_of = []
-    for text in texts:
-        if chunks[-1] and sum(map(len, chunks[-1])) + len(text) > TEXT_CHUNK:
-            chunks.append([])
-        chunk_of.append([len(chunks) - 1, len(chunks[-1])])
-        chunks[-1].append(text)
     meta = {"docs": docs, "textOf": chunk_of, "lengths": lengths, "introduces": introduces}
     meta |= {"ranking": RANKING, "shards": SHARDS}
     files = {"docs.js": _js("docs", meta)}

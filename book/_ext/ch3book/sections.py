@@ -37,11 +37,10 @@ def _page_labels(env) -> dict[str, list[str]]:
     """Each page's labels that look like page labels, the title's first."""
     labels = _compat.labels(env)
     found: dict[str, list[str]] = {}
-    for name in sorted(labels, key=lambda n: page_sort_key(n) if PAGE_LABEL.match(n) else ()):
-        if PAGE_LABEL.match(name):
-            docname, _, section_title = labels[name]
-            names = found.setdefault(docname, [])
-            names.insert(0 if section_title == _compat.title(env, docname) else len(names), name)
+    for name in sorted(filter(PAGE_LABEL.match, labels), key=page_sort_key):
+        docname, _, section_title = labels[name]
+        names = found.setdefault(docname, [])
+        names.insert(0 if section_title == _compat.title(env, docname) else len(names), name)
     return found
 
 

@@ -24,8 +24,6 @@ logger = logging.getLogger(__name__)
 TIMINGS = re.compile(r"^(\s*\d+/\d+) - \d+s - \d+(?:s|ms|us)/(?:step|sample|epoch)(?= - |$)", re.M)
 #: The installation folder of a package in a traceback frame: ``/…/site-packages/``.
 INSTALL_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s:'\"]*?[/\\](?:site|dist)-packages[/\\]")
-#: The page's outputs that hold printed text or a traceback (MyST-NB's classes).
-OUTPUT_CLASSES = ({"output", "stream"}, {"output", "traceback"})
 
 
 def stable_text(text: str) -> str:
@@ -69,7 +67,7 @@ class StableOutputs(SphinxTransform):
                     too_long(size, limit), location=block, type="ch3book", subtype="output"
                 )
                 new = text.encode()[:limit].decode(errors="ignore") + "\n…"
-            if any(kind <= set(block["classes"]) for kind in OUTPUT_CLASSES):
+            if {"stream", "traceback"} & set(block["classes"]):  # MyST-NB's: printed, raised
                 new = stable_text(new)
             if new != text:
                 block.children = [nodes.Text(new)]

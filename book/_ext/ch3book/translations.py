@@ -5,10 +5,10 @@ gettext falls back to for ``zh_TW``: every page said 跳转至主要内容, 回�
 (the landmarks a screen reader announces) and 亮色 / 暗色. sphinx-exercise has zh_CN only.
 ``locale/zh_TW/LC_MESSAGES/*.po`` hold their strings in Traditional Chinese as used in
 Taiwan; the compiled ``.mo`` files beside them are committed, so that setting up the
-extension writes nothing (``python book/_ext/ch3book/translations.py`` compiles them again,
-and ``tests/test_ch3book.py`` fails until it has). gettext consults Sphinx's own zh_TW
-catalog first, then the others in the order they were added: this ``sphinx`` catalog
-before the theme's, which Sphinx sets up with the builder, after every extension.
+extension writes nothing; ``tests/test_ch3book.py`` fails until Babel has compiled them again:
+``.venv/bin/pybabel compile -d book/_ext/ch3book/locale -D "sphinx exercise"``. gettext reads
+Sphinx's own zh_TW catalog first, then the others in the order they were added: this ``sphinx``
+catalog before the theme's, which Sphinx sets up with the builder, after every extension.
 """
 
 from __future__ import annotations
@@ -24,19 +24,16 @@ def catalog_path(domain: str, suffix: str = ".mo") -> Path:
     return LOCALE / "zh_TW" / "LC_MESSAGES" / f"{domain}{suffix}"
 
 
-def read(domain: str):
-    """The catalog of ``domain``, from its ``.po`` file (a Babel ``Catalog``)."""
+def messages(domain: str) -> dict[str, str]:
+    """The messages of ``domain`` and their translations, from its ``.po`` file (with Babel)."""
     from babel.messages.pofile import read_po
 
     with catalog_path(domain, ".po").open("rb") as po:
-        return read_po(po, locale="zh_TW", domain=domain)
+        catalog = read_po(po, locale="zh_TW", domain=domain)
+    return {message.id: message.string for message in catalog if message.id}
 
 
-#: Each domain's messages and their translations.
-CATALOGS = {
-    domain: {message.id: message.string for message in read(domain) if message.id}
-    for domain in DOMAINS
-}
+CATALOGS = {domain: messages(domain) for domain in DOMAINS}
 THEME, EXERCISE = CATALOGS["sphinx"], CATALOGS["exercise"]
 
 
@@ -47,12 +44,3 @@ def register(app, domain: str) -> None:
 
 def setup_translations(app) -> None:
     register(app, "sphinx")
-
-
-if __name__ == "__main__":  # compile every catalog
-    from babel.messages.mofile import write_mo
-
-    for domain in DOMAINS:
-        with catalog_path(domain).open("wb") as mo:
-            write_mo(mo, read(domain))
-    print(f"wrote {', '.join(DOMAINS)} in {LOCALE}")
