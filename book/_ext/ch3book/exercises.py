@@ -6,7 +6,8 @@ Here every exercise is ``:nonumber:``; a post-transform titles it 「練習 N（
 label ``ex-<section>-<N>``, and its solution 「解答：練習 N（標題）」, and warns, naming page and
 label, unless a page's labels are ``ex-<its section>-1``, ``-2``… in reading order, each
 exercise ``:nonumber:`` and each solution ``sol-…`` after its exercise. ``commonmark``
-writes the same title (``title``) into the readers' notebooks.
+writes the same title (``title``) into the readers' notebooks. Each box's body gets its box's
+label + ``-content`` as id, not sphinx-exercise's one id for all (invalid HTML: repeated).
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ class TitleExercisesPerPage(SphinxPostTransform):
             reference.children = _titled(target, subtitles[target])
             node.children[0].children = [nodes.Text(SOLUTION_TO), reference]
             node["title"] = SOLUTION_TO + title(target)
+        boxes = exercise_node | exercise_enumerable_node | solution_node
+        for box in self.document.findall(lambda n: isinstance(n, boxes)):
+            for body in box.children:
+                if isinstance(body, nodes.section):  # upstream's exercise-/solution-content
+                    body["ids"] = [f"{box['label']}-content"]
 
 
 def setup_exercises(app) -> None:
