@@ -39,6 +39,11 @@ def title(label: str, subtitle: str = "") -> str:
     return f"練習 {match.group('number')}" + (f"（{subtitle}）" if subtitle else "")
 
 
+def solution_label(exercise_label: str) -> str:
+    """The label a solution must have: ``sol-3-5-1`` for the exercise ``ex-3-5-1``."""
+    return f"sol-{exercise_label.removeprefix('ex-')}"
+
+
 def _subtitle(title_node: nodes.Element) -> list[nodes.Node]:
     """The nodes between sphinx-exercise's `` (`` and ``)`` in a resolved title."""
     children = list(title_node.children)
@@ -88,7 +93,7 @@ class TitleExercisesPerPage(SphinxPostTransform):
             title_node.children = _titled(label, subtitles[label])
         for node in self.document.findall(solution_node):
             target = node.get("target_label", "")
-            if node.get("label") != f"sol-{target.removeprefix('ex-')}":
+            if node.get("label") != solution_label(target):
                 self._warn(node, f"solution {node.get('label')!r} should be 'sol-' + {target!r}")
                 continue
             if target not in subtitles:

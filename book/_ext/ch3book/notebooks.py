@@ -23,7 +23,7 @@ from sphinx.errors import ExtensionError
 from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 
-from ch3book import _compat, commonmark, homework, package_index, stable_outputs, urls
+from ch3book import _compat, commonmark, exercises, homework, package_index, stable_outputs, urls
 from ch3book.docstring_links import public_names
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def reader_notebook(notebook: Any, links: commonmark.Targets, install: str, page
             kept = [] if in_solution else [text]
             for kind, label, after in zip(fences[::3], fences[1::3], fences[2::3], strict=True):
                 in_solution = kind == "start"
-                link = f"<{page_url}#sol-{label.removeprefix('ex-')}>"  # sol-3-5-1: exercises.py
+                link = f"<{page_url}#{exercises.solution_label(label)}>"
                 kept.append(f"（解答在網頁上，先自己試試看：{link}）\n" if in_solution else after)
             cell.source = "".join(kept).strip("\n")
             if not cell.source:
